@@ -1,0 +1,56 @@
+/* The aws backend: ClearML Server in a VPC, as the AWS guide (seed 000)
+ * describes. Its configuration is filled by steps/ from the answers; the
+ * strings are borrowed from the caller and must outlive the backend. */
+#ifndef LANDFALL_AWS_H
+#define LANDFALL_AWS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../backend.h"
+
+struct aws_disk {
+	int size_gb;
+	const char *type;    /* gp3, gp2, io1, io2, st1 */
+};
+
+struct aws_config {
+	const char *install_id;      /* tag landfall:install on everything */
+	const char *profile;         /* shared config profile, may be NULL */
+	const char *endpoint_url;    /* AWS_ENDPOINT_URL override, may be NULL */
+	const char *region;
+	const char *const *zones;
+	size_t nzones;
+
+	bool vpc_existing;
+	const char *vpc_id;          /* existing VPC */
+	const char *const *subnet_ids; /* existing public subnets */
+	size_t nsubnets;
+	const char *vpc_cidr;        /* new VPC */
+	bool ipv6;
+	const char *const *trusted_cidrs;
+	size_t ntrusted;
+
+	const char *instance_type;
+	const char *key_pair;
+	const char *image;           /* "al2023" or "al2" */
+	struct aws_disk root, data, fileserver, docker;
+
+	const char *domain;
+	bool cert_existing;
+	const char *cert_arn;
+	bool dns_route53;            /* else: records listed as outputs */
+
+	bool backup_enabled;
+	const char *backup_bucket;
+	int backup_retention_days;
+
+	const char *base_dir;        /* /opt/allegro or /opt/clearml */
+};
+
+extern const struct backend_ops aws_backend;
+
+/* The plan of the guide, from the configuration alone. */
+int aws_plan(const void *config, struct plan *out, char **cause);
+
+#endif

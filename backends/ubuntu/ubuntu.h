@@ -1,0 +1,47 @@
+/* The ubuntu backend: ClearML Server on one Ubuntu host over SSH with
+ * docker compose, as the on-premises guide (seed 001) describes. Strings
+ * are borrowed from the caller. Secrets arrive resolved, in memory only. */
+#ifndef LANDFALL_UBUNTU_H
+#define LANDFALL_UBUNTU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../backend.h"
+
+struct ubuntu_user {
+	const char *username;
+	const char *name;
+	const char *password;        /* resolved secret */
+	bool admin;
+};
+
+struct ubuntu_config {
+	const char *install_id;
+	const char *host;
+	int port;
+	const char *user;
+	const char *identity_file;   /* may be NULL: agent or ~/.ssh/config */
+	const char *password;        /* resolved secret, may be NULL */
+	const char *host_key_sha256; /* pinned fingerprint, may be NULL */
+	const char *sudo_password;   /* resolved secret, may be NULL */
+
+	const char *base_dir;        /* /opt/allegro or /opt/clearml */
+	const char *docker_dir;      /* /var/lib/docker */
+	int min_root_gb, min_docker_gb, min_data_gb, min_fileserver_gb;
+
+	const char *domain;          /* may be NULL: plain http on the ports */
+	const struct ubuntu_user *users;
+	size_t nusers;
+	const char *registry;        /* may be NULL: no login */
+	const char *registry_user;
+	const char *registry_password; /* resolved secret */
+	bool remove_existing;        /* typed confirmation given */
+	bool backup_cron;
+};
+
+extern const struct backend_ops ubuntu_backend;
+
+int ubuntu_plan(const void *config, struct plan *out, char **cause);
+
+#endif

@@ -1,0 +1,50 @@
+/* How Landfall reaches the target: AWS profile, SSH, or kubeconfig. */
+#include "answers.h"
+#include "i18n.h"
+
+static const struct field fields[] = {
+	{ .path = "aws.profile", .type = FT_STRING, .targets = TGT_AWS,
+	  .label = N_("AWS profile"),
+	  .help = N_("The profile in ~/.aws/config and ~/.aws/credentials to use, as the AWS CLI reads them. Empty: the AWS_PROFILE variable, then the environment's keys, then the instance role when running on EC2.") },
+	{ .path = "aws.endpoint_url", .type = FT_STRING, .targets = TGT_AWS,
+	  .flags = FF_ADVANCED, .check = v_url,
+	  .label = N_("Endpoint override"),
+	  .help = N_("Send every AWS call to this URL instead of AWS (the AWS_ENDPOINT_URL convention), for a local emulator or a private endpoint. Leave empty for AWS itself.") },
+	{ .path = "ubuntu.ssh.host", .type = FT_STRING, .targets = TGT_UBUNTU,
+	  .flags = FF_REQUIRED, .check = v_host,
+	  .label = N_("SSH host"),
+	  .help = N_("The Ubuntu server to install on: a host name, an IP address, or a Host alias from ~/.ssh/config.") },
+	{ .path = "ubuntu.ssh.port", .type = FT_INT, .targets = TGT_UBUNTU,
+	  .def = "22", .min = 1, .max = 65535,
+	  .label = N_("SSH port"), .help = N_("The SSH port of the server (1-65535).") },
+	{ .path = "ubuntu.ssh.user", .type = FT_STRING, .targets = TGT_UBUNTU,
+	  .flags = FF_REQUIRED, .def = "ubuntu", .check = v_user_name,
+	  .label = N_("SSH user"),
+	  .help = N_("The user to log in as. The guide asks for a user with administrator privileges: it must be able to run sudo.") },
+	{ .path = "ubuntu.ssh.identity_file", .type = FT_STRING,
+	  .targets = TGT_UBUNTU,
+	  .label = N_("SSH key file"),
+	  .help = N_("Private key to log in with. Empty: the keys of ssh-agent and ~/.ssh/config. A passphrase is asked for when needed.") },
+	{ .path = "ubuntu.ssh.password", .type = FT_SECRET, .targets = TGT_UBUNTU,
+	  .label = N_("SSH password"),
+	  .help = N_("Only when the server takes passwords and no key is set. Given as {env: NAME} or {file: PATH}, or typed in the wizard; never stored in clear.") },
+	{ .path = "ubuntu.ssh.host_key", .type = FT_STRING, .targets = TGT_UBUNTU,
+	  .check = v_sha256_fp,
+	  .label = N_("Host key fingerprint"),
+	  .help = N_("The server's SSH host key as ssh-keygen -lf prints it (SHA256:...). An unknown key must be accepted in the wizard or pinned here for headless runs; a changed key is always refused.") },
+	{ .path = "ubuntu.sudo_password", .type = FT_SECRET, .targets = TGT_UBUNTU,
+	  .label = N_("sudo password"),
+	  .help = N_("Only when the user's sudo asks for a password. It is fed to sudo on its standard input, never on a command line.") },
+	{ .path = "kubernetes.kubeconfig", .type = FT_STRING, .targets = TGT_K8S,
+	  .label = N_("kubeconfig"),
+	  .help = N_("The kubeconfig file(s), separated by ':' as in KUBECONFIG. Empty: the KUBECONFIG variable, then ~/.kube/config.") },
+	{ .path = "kubernetes.context", .type = FT_STRING, .targets = TGT_K8S,
+	  .label = N_("Context"),
+	  .help = N_("The kubeconfig context to use. Empty: the current-context.") },
+};
+
+const struct step step_connection = {
+	.id = "connection", .title = N_("Connection"), .targets = TGT_ALL,
+	.intro = N_("How Landfall reaches the target. Credentials are read the way the usual tools read them and are never written to the answers file."),
+	.fields = fields, .nfields = LF_ARRAY_LEN(fields),
+};
