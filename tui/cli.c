@@ -27,6 +27,7 @@
 #include "i18n.h"
 #include "observers.h"
 #include "outputs.h"
+#include "session.h"
 #include "wizard.h"
 
 struct opts {
@@ -135,69 +136,6 @@ static char *ask_secret_tty(const char *path, const char *label, void *user)
 	return line;
 }
 
-/* ---- state directory -------------------------------------------------- */
-
-static char *default_state_dir(const struct answers *a)
-{
-	const char *name = answers_str_or_default(a, "install.name");
-	const char *xdg = getenv("XDG_STATE_HOME");
-	if (xdg && *xdg == '/')
-		return lf_asprintf("%s/landfall/%s", xdg, name);
-	const char *home = getenv("HOME");
-	return lf_asprintf("%s/.local/state/landfall/%s", home ? home : ".", name);
-}
-
-/* Everything a run needs, torn down by run_free(). */
-struct run {
-	struct opts *o;
-	struct answers *answers;
-	struct setup setup;
-	bool have_setup;
-	struct events *evs;
-	struct log_file *log;
-	char *state_dir;
-	struct journal *journal;
-	void *session;
-	struct plan plan;
-};
-
-static void run_free(struct run *r)
-{
-	if (r->session)
-		r->setup.ops->close(r->session);
-	plan_clear(&r->plan);
-	journal_free(r->journal);
-	if (r->have_setup)
-		flow_setup_free(&r->setup);
-	log_file_close(r->log);
-	events_free(r->evs);
-	answers_free(r->answers);
-	free(r->state_dir);
-}
-
-static void subscribe_output(struct run *r)
-{
-	if (r->o->json)
-		events_subscribe(r->evs, observer_json, stdout);
-	else
-		events_subscribe(r->evs, observer_lines, stdout);
-}
-
-static int open_log(struct run *r)
-{
-	char *cause = NULL;
-	char *path = lf_asprintf("%s/landfall.log", r->state_dir);
-	r->log = log_file_open(path, &cause);
-	free(path);
-	if (!r->log) {
-		errorf("%s", cause);
-		free(cause);
-		return -1;
-	}
-	events_subscribe(r->evs, observer_log_file, r->log);
-	return 0;
-}
-
 static struct setup_opts setup_opts_for(const struct opts *o, bool resolve)
 {
 	const char *delay = getenv("LANDFALL_DRYRUN_DELAY_MS");
@@ -211,166 +149,21 @@ static struct setup_opts setup_opts_for(const struct opts *o, bool resolve)
 	};
 }
 
-static int make_setup(struct run *r, bool resolve)
+static void subscribe_output(struct session *s, const struct opts *o)
 {
-	char *cause = NULL;
-	struct setup_opts so = setup_opts_for(r->o, resolve);
-	if (flow_setup(r->answers, &so, r->evs, &r->setup, &cause) != 0) {
+	if (o->json)
+		events_subscribe(s->evs, observer_json, stdout);
+	else
+		events_subscribe(s->evs, observer_lines, stdout);
+}
+
+/* Print the cause of a failed step (if any) and pass the status on. */
+static int report(int rc, char *cause)
+{
+	if (rc && cause)
 		errorf("%s", cause);
-		free(cause);
-		return EXIT_USAGE;
-	}
-	r->have_setup = true;
-	if (!r->setup.ops->open) {
-		errorf(_("the %s backend can plan but cannot reach its target in this version yet; run with --dry-run to rehearse the plan"),
-		       r->setup.target->name);
-		return EXIT_ERROR;
-	}
-	return 0;
-}
-
-static int open_backend(struct run *r)
-{
-	char *cause = NULL;
-	if (r->setup.ops->open(r->setup.config, r->evs, &r->session, &cause) != 0) {
-		errorf(_("cannot connect: %s"), cause);
-		free(cause);
-		return EXIT_PREREQ;
-	}
-	return 0;
-}
-
-static int build_plan(struct run *r)
-{
-	char *cause = NULL;
-	if (r->setup.ops->plan(r->setup.config, &r->plan, &cause) != 0) {
-		errorf("%s", cause);
-		free(cause);
-		return EXIT_USAGE;
-	}
-	return 0;
-}
-
-/* Run the checks, save checks.json (when there is a state directory) and
- * say whether they allow going on. */
-static int run_checks(struct run *r)
-{
-	struct check_list cl = { 0 };
-	char *cause = NULL;
-	int rc = 0;
-	if (r->setup.ops->check(r->session, &cl, &cause) != 0) {
-		errorf(_("the checks could not run: %s"), cause);
-		free(cause);
-		check_list_clear(&cl);
-		return EXIT_PREREQ;
-	}
-	for (size_t i = 0; i < cl.n; i++) {
-		const struct check_result *c = &cl.items[i];
-		events_emit(r->evs, &(struct event){
-			.kind = EV_CHECK, .action_id = c->id, .title = c->title,
-			.status = check_status_name(c->status), .message = c->reason,
-			.hint = c->hint });
-	}
-	if (r->state_dir) {
-		json_t *js = check_list_to_json(&cl);
-		char *text = json_dumps(js, JSON_INDENT(2));
-		char *path = lf_asprintf("%s/checks.json", r->state_dir);
-		if (lf_write_file_atomic(path, text, strlen(text), 0600, &cause) != 0) {
-			errorf("%s", cause);
-			free(cause);
-			rc = EXIT_ERROR;
-		}
-		free(path);
-		free(text);
-		json_decref(js);
-	}
-	if (rc == 0 && check_list_worst(&cl) == CHECK_FAILED) {
-		errorf(_("prerequisite checks failed; fix what is marked FAILED and run again"));
-		rc = EXIT_PREREQ;
-	}
-	check_list_clear(&cl);
+	free(cause);
 	return rc;
-}
-
-/* The answers saved with the state must be the ones being applied: a
- * journal describes what one set of answers created. */
-static int bind_answers_to_state(struct run *r)
-{
-	char *cause = NULL;
-	char *path = lf_asprintf("%s/answers.yaml", r->state_dir);
-	struct stat st;
-	int rc = 0;
-	if (stat(path, &st) == 0) {
-		struct diags d = { 0 };
-		struct answers *saved = answers_load(path, &d);
-		if (!saved || d.n) {
-			errorf(_("%s is damaged; restore it or choose another --state"), path);
-			rc = EXIT_ERROR;
-		} else if (!answers_equal(saved, r->answers)) {
-			errorf(_("the answers differ from the ones this state directory was created with (%s); apply those, destroy first, or choose another --state"),
-			       path);
-			rc = EXIT_USAGE;
-		}
-		answers_free(saved);
-		diags_clear(&d);
-	} else if (answers_save(r->answers, path, &cause) != 0) {
-		errorf("%s", cause);
-		free(cause);
-		rc = EXIT_ERROR;
-	}
-	free(path);
-	return rc;
-}
-
-static int open_journal(struct run *r, const char *backend, const char *install)
-{
-	char *cause = NULL;
-	r->journal = journal_open(r->state_dir, backend, install, &cause);
-	if (!r->journal) {
-		errorf("%s", cause);
-		free(cause);
-		return EXIT_ERROR;
-	}
-	return 0;
-}
-
-static int make_state_dir(struct run *r)
-{
-	char *cause = NULL;
-	if (!r->state_dir)
-		r->state_dir = r->o->state ? lf_xstrdup(r->o->state)
-		                           : default_state_dir(r->answers);
-	if (lf_mkdir_p(r->state_dir, 0700, &cause) != 0) {
-		errorf("%s", cause);
-		free(cause);
-		return EXIT_ERROR;
-	}
-	return 0;
-}
-
-static int engine_exit(enum engine_rc rc, const char *cause, bool destroying,
-                       const char *state_dir)
-{
-	switch (rc) {
-	case ENGINE_OK:
-		return EXIT_OK_;
-	case ENGINE_FAILED:
-		errorf(_("%s\nThe state is kept in %s: run the same command again to resume."),
-		       cause ? cause : "", state_dir);
-		return destroying ? EXIT_DESTROY_INCOMPLETE : EXIT_APPLY_FAILED;
-	case ENGINE_INCOMPLETE:
-		errorf(_("%s; see %s/landfall.log, then run destroy again"), cause ? cause : "",
-		       state_dir);
-		return EXIT_DESTROY_INCOMPLETE;
-	case ENGINE_INTERRUPTED:
-		errorf(_("interrupted; the state is kept in %s: run the same command again to resume"),
-		       state_dir);
-		return EXIT_INTERRUPTED;
-	case ENGINE_STATE_ERROR:
-		errorf(_("cannot write the state in %s: %s"), state_dir, cause ? cause : "");
-		return EXIT_ERROR;
-	}
-	return EXIT_ERROR;
 }
 
 /* ---- subcommands ------------------------------------------------------ */
@@ -390,123 +183,110 @@ static int cmd_validate(struct opts *o)
 	return EXIT_OK_;
 }
 
-static int need_answers(struct opts *o, struct run *r)
+static struct answers *need_answers(struct opts *o)
 {
 	if (!o->answers && o->nargs)
 		o->answers = o->args[0];
 	if (!o->answers) {
 		errorf(_("this command needs --answers FILE"));
-		return EXIT_USAGE;
+		return NULL;
 	}
-	r->answers = load_valid(o->answers);
-	return r->answers ? 0 : EXIT_USAGE;
+	return load_valid(o->answers);
+}
+
+static void print_plan_json(const struct session *s)
+{
+	const struct plan *p = &s->plan;
+	json_t *arr = json_array();
+	for (size_t i = 0; i < p->n; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "id", p->actions[i].id,
+		                                     "title", p->actions[i].title,
+		                                     "detail", p->actions[i].detail));
+	json_t *outs = json_array();
+	for (size_t i = 0; i < p->nout; i++)
+		json_array_append_new(outs, json_pack("{s:s, s:s, s:s}", "key", p->outputs[i].key,
+		                                      "label", p->outputs[i].label,
+		                                      "value", p->outputs[i].value));
+	json_t *doc = json_pack("{s:s, s:s, s:o, s:o}", "target", s->setup.target->name,
+	                        "install_id", answers_str_or_default(s->answers, "install.name"),
+	                        "actions", arr, "outputs", outs);
+	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	printf("%s\n", text);
+	free(text);
+	json_decref(doc);
 }
 
 static int cmd_plan(struct opts *o)
 {
-	struct run r = { .o = o, .evs = events_new() };
-	int rc = need_answers(o, &r);
+	struct answers *a = need_answers(o);
+	if (!a)
+		return EXIT_USAGE;
+	struct session s;
 	char *cause = NULL;
 	struct setup_opts so = setup_opts_for(o, false);
-	if (!rc && flow_setup(r.answers, &so, r.evs, &r.setup, &cause) != 0) {
-		errorf("%s", cause);
-		free(cause);
-		rc = EXIT_USAGE;
-	}
-	r.have_setup = !rc;
-	if (!rc)
-		rc = build_plan(&r);
+	int rc = session_init(&s, a, &so, &cause);
+	answers_free(a);
 	if (!rc && o->json) {
-		json_t *arr = json_array();
-		for (size_t i = 0; i < r.plan.n; i++)
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "id",
-			                      r.plan.actions[i].id, "title", r.plan.actions[i].title,
-			                      "detail", r.plan.actions[i].detail));
-		json_t *outs = json_array();
-		for (size_t i = 0; i < r.plan.nout; i++)
-			json_array_append_new(outs, json_pack("{s:s, s:s, s:s}", "key",
-			                      r.plan.outputs[i].key, "label", r.plan.outputs[i].label,
-			                      "value", r.plan.outputs[i].value));
-		json_t *doc = json_pack("{s:s, s:s, s:o, s:o}", "target",
-		                        r.setup.target->name, "install_id",
-		                        answers_str_or_default(r.answers, "install.name"),
-		                        "actions", arr, "outputs", outs);
-		char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		printf("%s\n", text);
-		free(text);
-		json_decref(doc);
+		print_plan_json(&s);
 	} else if (!rc) {
 		printf(_("Plan for %s on %s: %zu actions\n"),
-		       answers_str_or_default(r.answers, "install.name"),
-		       r.setup.target->name, r.plan.n);
-		for (size_t i = 0; i < r.plan.n; i++)
-			printf("%3zu. %s\n     %s\n", i + 1, r.plan.actions[i].title,
-			       r.plan.actions[i].detail);
+		       answers_str_or_default(s.answers, "install.name"),
+		       s.setup.target->name, s.plan.n);
+		for (size_t i = 0; i < s.plan.n; i++)
+			printf("%3zu. %s\n     %s\n", i + 1, s.plan.actions[i].title,
+			       s.plan.actions[i].detail);
 	}
-	run_free(&r);
-	return rc;
+	session_free(&s);
+	return report(rc, cause);
 }
 
 static int cmd_check(struct opts *o)
 {
-	struct run r = { .o = o, .evs = events_new() };
-	int rc = need_answers(o, &r);
+	struct answers *a = need_answers(o);
+	if (!a)
+		return EXIT_USAGE;
+	struct session s;
+	char *cause = NULL;
+	struct setup_opts so = setup_opts_for(o, true);
+	int rc = session_init(&s, a, &so, &cause);
+	answers_free(a);
+	subscribe_output(&s, o);
 	if (!rc && o->state)
-		rc = make_state_dir(&r);
-	subscribe_output(&r);
+		rc = session_use_state(&s, o->state, &cause);
 	if (!rc)
-		rc = make_setup(&r, true);
+		rc = session_connect(&s, &cause);
 	if (!rc)
-		rc = open_backend(&r);
-	if (!rc)
-		rc = run_checks(&r);
-	run_free(&r);
-	return rc;
+		rc = session_check(&s, &cause);
+	session_free(&s);
+	return report(rc, cause);
 }
 
 static int cmd_apply(struct opts *o)
 {
-	struct run r = { .o = o, .evs = events_new() };
-	int rc = need_answers(o, &r);
+	struct answers *a = need_answers(o);
+	if (!a)
+		return EXIT_USAGE;
+	struct session s;
+	char *cause = NULL;
+	struct setup_opts so = setup_opts_for(o, true);
+	int rc = session_init(&s, a, &so, &cause);
+	answers_free(a);
+	subscribe_output(&s, o);
 	if (!rc)
-		rc = make_state_dir(&r);
+		rc = session_use_state(&s, o->state, &cause);
 	if (!rc)
-		rc = open_log(&r);
-	subscribe_output(&r);
+		rc = session_connect(&s, &cause);
 	if (!rc)
-		rc = make_setup(&r, true);
-	if (!rc)
-		rc = bind_answers_to_state(&r);
-	if (!rc)
-		rc = open_journal(&r, r.setup.ops->name,
-		                  answers_str_or_default(r.answers, "install.name"));
-	if (!rc)
-		rc = build_plan(&r);
-	if (!rc)
-		rc = open_backend(&r);
-	if (!rc)
-		rc = run_checks(&r);
+		rc = session_check(&s, &cause);
 	if (!rc) {
-		if (journal_existed(r.journal))
-			events_log(r.evs, NULL, LOG_INFO, _("resuming from %s"),
-			           journal_path(r.journal));
 		catch_sigint();
-		char *cause = NULL;
-		struct engine_opts eo = { .interrupt = &interrupt_flag };
-		enum engine_rc er = engine_apply(&r.plan, r.journal, r.session, r.evs, &eo, &cause);
-		char *ocause = NULL;
-		if (outputs_write(r.journal, r.state_dir, &ocause) != 0) {
-			errorf("%s", ocause);
-			free(ocause);
-		}
-		rc = engine_exit(er, cause, false, r.state_dir);
-		free(cause);
+		rc = session_apply(&s, &interrupt_flag, &cause);
 		if (rc == EXIT_OK_ && !o->json)
-			printf(_("\nDone. Outputs: %s/%s and %s/%s\n"), r.state_dir, OUTPUTS_MD,
-			       r.state_dir, OUTPUTS_JSON);
+			printf(_("\nDone. Outputs: %s/%s and %s/%s\n"), s.state_dir, OUTPUTS_MD,
+			       s.state_dir, OUTPUTS_JSON);
 	}
-	run_free(&r);
-	return rc;
+	session_free(&s);
+	return report(rc, cause);
 }
 
 /* Ask the person to type the install name before anything is deleted. */
@@ -531,74 +311,59 @@ static bool confirm_destroy(const struct opts *o, const char *install)
 	return true;
 }
 
-/* destroy, outputs and bundle start from a state directory. */
-static int need_state(struct opts *o, struct run *r)
+static bool need_state(const struct opts *o)
 {
-	if (!o->state) {
+	if (!o->state)
 		errorf(_("this command needs --state DIR (the directory apply wrote)"));
-		return EXIT_USAGE;
-	}
-	r->state_dir = lf_xstrdup(o->state);
-	return open_journal(r, NULL, NULL);
+	return o->state != NULL;
 }
 
 static int cmd_destroy(struct opts *o)
 {
-	struct run r = { .o = o, .evs = events_new() };
-	int rc = need_state(o, &r);
-	if (!rc) {
-		char *path = lf_asprintf("%s/answers.yaml", r.state_dir);
-		r.answers = load_valid(path);
-		free(path);
-		if (!r.answers)
-			rc = EXIT_ERROR;
-	}
-	if (!rc) {
-		/* The journal knows whether this state was a dry run. */
-		o->dry_run = strcmp(journal_backend(r.journal), "dry-run") == 0;
-		rc = open_log(&r);
-	}
-	subscribe_output(&r);
-	if (!rc)
-		rc = make_setup(&r, true);
-	if (!rc && !confirm_destroy(o, journal_install_id(r.journal)))
+	if (!need_state(o))
+		return EXIT_USAGE;
+	struct session s;
+	char *cause = NULL;
+	struct setup_opts so = setup_opts_for(o, true);
+	int rc = session_init_from_state(&s, o->state, &so, &cause);
+	subscribe_output(&s, o);
+	if (!rc && !confirm_destroy(o, journal_install_id(s.journal)))
 		rc = EXIT_USAGE;
 	if (!rc)
-		rc = build_plan(&r);
-	if (!rc)
-		rc = open_backend(&r);
+		rc = session_connect(&s, &cause);
 	if (!rc) {
 		catch_sigint();
-		char *cause = NULL;
-		struct engine_opts eo = { .interrupt = &interrupt_flag };
-		enum engine_rc er = engine_destroy(&r.plan, r.journal, r.session, r.evs, &eo, &cause);
-		rc = engine_exit(er, cause, true, r.state_dir);
-		free(cause);
+		rc = session_destroy(&s, &interrupt_flag, &cause);
 	}
-	run_free(&r);
-	return rc;
+	session_free(&s);
+	return report(rc, cause);
 }
 
 static int cmd_outputs(struct opts *o)
 {
-	struct run r = { .o = o };
-	int rc = need_state(o, &r);
+	if (!need_state(o))
+		return EXIT_USAGE;
+	char *cause = NULL;
+	struct journal *j = journal_open(o->state, NULL, NULL, &cause);
+	if (!j)
+		return report(EXIT_ERROR, cause);
 	const char *fmt = o->format ? o->format : o->json ? "json" : "md";
-	if (!rc && strcmp(fmt, "json") == 0) {
-		json_t *js = outputs_json(r.journal);
+	int rc = 0;
+	if (strcmp(fmt, "json") == 0) {
+		json_t *js = outputs_json(j);
 		char *text = json_dumps(js, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		printf("%s\n", text);
 		free(text);
 		json_decref(js);
-	} else if (!rc && strcmp(fmt, "md") == 0) {
-		char *md = outputs_markdown(r.journal);
+	} else if (strcmp(fmt, "md") == 0) {
+		char *md = outputs_markdown(j);
 		fputs(md, stdout);
 		free(md);
-	} else if (!rc) {
+	} else {
 		errorf(_("--format must be md or json"));
 		rc = EXIT_USAGE;
 	}
-	run_free(&r);
+	journal_free(j);
 	return rc;
 }
 
@@ -647,33 +412,56 @@ static int bundle_copy(const char *from_dir, const char *name, const char *to_di
 	return rc;
 }
 
+/* Run a program without a shell; true when it exits 0. */
+static bool run_program(char *const argv[])
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	int st = 0;
+	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	       WEXITSTATUS(st) == 0;
+}
+
+/* Secrets that resolve now are masked in the bundle too, in case one ever
+ * reached a file through a path Landfall does not control. */
+static struct events *bundle_redactor(const char *state_dir, struct setup *setup,
+                                      bool *have_setup)
+{
+	struct events *evs = events_new();
+	char *apath = lf_asprintf("%s/answers.yaml", state_dir);
+	struct diags d = { 0 };
+	struct answers *a = answers_load(apath, &d);
+	struct setup_opts so = { .resolve_secrets = true };
+	char *ignored = NULL;
+	*have_setup = a && !d.n && flow_setup(a, &so, evs, setup, &ignored) == 0;
+	if (*have_setup)
+		flow_setup_free(setup);
+	free(ignored);
+	diags_clear(&d);
+	answers_free(a);
+	free(apath);
+	return evs;
+}
+
 static int cmd_bundle(struct opts *o)
 {
-	struct run r = { .o = o, .evs = events_new() };
-	int rc = need_state(o, &r);
-	if (rc) {
-		run_free(&r);
-		return rc;
-	}
-	/* Secrets that resolve now are masked too, in case one ever reached
-	 * a log line through a path Landfall does not control. */
-	char *apath = lf_asprintf("%s/answers.yaml", r.state_dir);
-	struct diags d = { 0 };
-	r.answers = answers_load(apath, &d);
-	diags_clear(&d);
-	free(apath);
-	if (r.answers) {
-		struct setup_opts so = { .resolve_secrets = true };
-		char *ignored = NULL;
-		if (flow_setup(r.answers, &so, r.evs, &r.setup, &ignored) == 0)
-			r.have_setup = true;
-		free(ignored);
-	}
+	if (!need_state(o))
+		return EXIT_USAGE;
+	char *cause = NULL;
+	struct journal *j = journal_open(o->state, NULL, NULL, &cause);
+	if (!j)
+		return report(EXIT_ERROR, cause);
+	struct setup setup;
+	bool have_setup;
+	struct events *redactor = bundle_redactor(o->state, &setup, &have_setup);
 	char tmpl[] = "/tmp/landfall-bundle.XXXXXX";
 	char *tmp = mkdtemp(tmpl);
-	char *name = lf_asprintf("landfall-bundle-%s", journal_install_id(r.journal));
+	char *name = lf_asprintf("landfall-bundle-%s", journal_install_id(j));
 	char *dir = tmp ? lf_asprintf("%s/%s", tmp, name) : NULL;
-	char *cause = NULL;
+	int rc = 0;
 	if (!dir || lf_mkdir_p(dir, 0700, &cause) != 0) {
 		errorf(_("cannot make a temporary directory: %s"), cause ? cause : strerror(errno));
 		rc = EXIT_ERROR;
@@ -681,7 +469,7 @@ static int cmd_bundle(struct opts *o)
 	static const char *const files[] = { "answers.yaml", "journal.json", "landfall.log",
 	                                     "checks.json", "outputs.json", "outputs.md" };
 	for (size_t i = 0; !rc && i < LF_ARRAY_LEN(files); i++)
-		if (bundle_copy(r.state_dir, files[i], dir, r.evs) != 0)
+		if (bundle_copy(o->state, files[i], dir, redactor) != 0)
 			rc = EXIT_ERROR;
 	if (!rc) {
 		char *v = versions_text();
@@ -694,16 +482,10 @@ static int cmd_bundle(struct opts *o)
 		free(v);
 	}
 	char *out = o->output ? lf_xstrdup(o->output)
-	                      : lf_asprintf("%s/%s.tar.gz", r.state_dir, name);
+	                      : lf_asprintf("%s/%s.tar.gz", o->state, name);
 	if (!rc) {
-		/* tar without a shell: arguments go to execvp as they are. */
-		pid_t pid = fork();
-		if (pid == 0) {
-			execlp("tar", "tar", "-czf", out, "-C", tmp, name, (char *)NULL);
-			_exit(127);
-		}
-		int st = 0;
-		if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		char *argv[] = { "tar", "-czf", out, "-C", tmp, name, NULL };
+		if (!run_program(argv)) {
 			errorf(_("tar could not write %s"), out);
 			rc = EXIT_ERROR;
 		} else {
@@ -712,19 +494,15 @@ static int cmd_bundle(struct opts *o)
 		}
 	}
 	if (tmp) {
-		pid_t pid = fork();
-		if (pid == 0) {
-			execlp("rm", "rm", "-rf", "--", tmp, (char *)NULL);
-			_exit(127);
-		}
-		if (pid > 0)
-			waitpid(pid, NULL, 0);
+		char *argv[] = { "rm", "-rf", "--", tmp, NULL };
+		run_program(argv);
 	}
 	free(cause);
 	free(out);
 	free(dir);
 	free(name);
-	run_free(&r);
+	events_free(redactor);
+	journal_free(j);
 	return rc;
 }
 
