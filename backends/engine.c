@@ -178,30 +178,44 @@ enum engine_rc engine_apply(const struct plan *p, struct journal *j,
 			emit_finished(evs, "interrupted");
 			return ENGINE_INTERRUPTED;
 		}
-		const char *err = ctx.error ? ctx.error : _("failed with no detail");
+		/* Events are redacted on the way out; the journal and *cause
+		 * must be too (ctx_error messages may quote a secret). */
+		char *err = events_redact(evs, ctx.error ? ctx.error
+		                                         : _("failed with no detail"));
 		if (journal_set_status(j, a->id, "failed", err, cause) != 0) {
+			free(err);
 			ctx_reset_error(&ctx);
 			return state_error(evs, cause);
 		}
 		emit(&ctx, EV_FAILED, "failed", err);
 		lf_fail(cause, _("%s: %s"), a->title, err);
+		free(err);
 		ctx_reset_error(&ctx);
 		emit_finished(evs, "failed");
 		return ENGINE_FAILED;
 	}
 	for (size_t i = 0; i < p->nout; i++)
-		if (journal_set_output(j, NULL, p->outputs[i].key,
-		                       p->outputs[i].label, p->outputs[i].value,
-		                       cause) != 0)
-			return state_error(evs, cause);
+		journal_put_output(j, NULL, p->outputs[i].key, p->outputs[i].label,
+		                   p->outputs[i].value);
+	if (p->nout && journal_save(j, cause) != 0)
+		return state_error(evs, cause);
 	emit_finished(evs, "done");
 	return ENGINE_OK;
 }
 
-/* Whether an action in this state may have created something. */
-static bool may_exist(const char *status)
+/* Whether an action may have created something: by its status, or, for a
+ * "pending" one (apply interrupted during a retry backoff), by the ids it
+ * recorded before it was stopped. */
+static bool may_exist(json_t *entry)
 {
-	return strcmp(status, "pending") != 0 && strcmp(status, "undone") != 0;
+	const char *status = json_string_value(json_object_get(entry, "status"));
+	if (!status)
+		status = "pending";
+	if (strcmp(status, "undone") == 0)
+		return false;
+	if (strcmp(status, "pending") == 0)
+		return json_object_size(json_object_get(entry, "resources")) > 0;
+	return true;
 }
 
 enum engine_rc engine_destroy(const struct plan *p, struct journal *j,
@@ -216,9 +230,9 @@ enum engine_rc engine_destroy(const struct plan *p, struct journal *j,
 	int failures = 0;
 
 	for (size_t k = n; k-- > 0;) {
-		const char *id = json_string_value(
-			json_object_get(json_array_get(entries, k), "id"));
-		if (!id || !may_exist(journal_status(j, id)))
+		json_t *entry = json_array_get(entries, k);
+		const char *id = json_string_value(json_object_get(entry, "id"));
+		if (!id || !may_exist(entry))
 			continue;
 		int pi = plan_find(p, id);
 		if (pi < 0) {
@@ -241,17 +255,27 @@ enum engine_rc engine_destroy(const struct plan *p, struct journal *j,
 		emit(&ctx, EV_STARTED, NULL, a->detail);
 		enum action_rc rc = a->ops && a->ops->undo ? run_with_retries(&ctx, a->ops->undo, &o)
 		                                 : ACT_OK;
+		if (rc == ACT_RETRY && interrupted(&o)) {
+			/* Interrupted during backoff: not a failure. The entry stays
+			 * "undoing", so the next destroy takes it up again. */
+			ctx_reset_error(&ctx);
+			emit_finished(evs, "interrupted");
+			return ENGINE_INTERRUPTED;
+		}
 		if (rc == ACT_OK) {
 			if (journal_set_status(j, id, "undone", NULL, cause) != 0)
 				return state_error(evs, cause);
 			emit(&ctx, EV_DONE, "undone", NULL);
 		} else {
-			const char *err = ctx.error ? ctx.error : _("failed with no detail");
+			char *err = events_redact(evs, ctx.error ? ctx.error
+			                                         : _("failed with no detail"));
 			if (journal_set_status(j, id, "failed", err, cause) != 0) {
+				free(err);
 				ctx_reset_error(&ctx);
 				return state_error(evs, cause);
 			}
 			emit(&ctx, EV_FAILED, "failed", err);
+			free(err);
 			failures++;
 		}
 		ctx_reset_error(&ctx);

@@ -1,9 +1,11 @@
 #include "journal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "i18n.h"
 
@@ -29,6 +31,23 @@ static const char *root_str(const struct journal *j, const char *key)
 	return s ? s : "";
 }
 
+/* A write cut off by a crash leaves journal.json.tmp.PID behind (the
+ * journal itself is intact: the rename never happened). Clear them. */
+static void remove_stale_temps(const char *state_dir)
+{
+	DIR *d = opendir(state_dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, JOURNAL_FILE ".tmp.", sizeof JOURNAL_FILE + 4) == 0) {
+			char *p = lf_asprintf("%s/%s", state_dir, e->d_name);
+			unlink(p);
+			free(p);
+		}
+	closedir(d);
+}
+
 struct journal *journal_open(const char *state_dir, const char *backend,
                              const char *install_id, char **cause)
 {
@@ -45,6 +64,7 @@ struct journal *journal_open(const char *state_dir, const char *backend,
 		j->root = new_root(backend, install_id);
 		return j;
 	}
+	remove_stale_temps(state_dir);
 	json_error_t err;
 	j->root = json_load_file(j->path, 0, &err);
 	if (!j->root || !json_is_object(j->root) ||
@@ -222,24 +242,32 @@ const char *journal_resource(const struct journal *j, const char *action_id,
 	         : NULL;
 }
 
-int journal_set_output(struct journal *j, const char *action_id,
-                       const char *key, const char *label, const char *value,
-                       char **cause)
+void journal_put_output(struct journal *j, const char *action_id,
+                        const char *key, const char *label, const char *value)
 {
 	json_t *outs = journal_outputs(j);
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "key", key, "label", label,
 	                      "value", value ? value : "", "action",
 	                      action_id ? action_id : "");
+	if (!o)
+		return; /* not UTF-8: json_pack refuses it */
 	size_t i;
 	json_t *e;
 	json_array_foreach(outs, i, e) {
 		const char *k = json_string_value(json_object_get(e, "key"));
 		if (k && strcmp(k, key) == 0) {
 			json_array_set_new(outs, i, o);
-			return journal_save(j, cause);
+			return;
 		}
 	}
 	json_array_append_new(outs, o);
+}
+
+int journal_set_output(struct journal *j, const char *action_id,
+                       const char *key, const char *label, const char *value,
+                       char **cause)
+{
+	journal_put_output(j, action_id, key, label, value);
 	return journal_save(j, cause);
 }
 

@@ -12,7 +12,9 @@
  *     "actions": [ { "id", "title", "status", "attempts", "started",
  *                    "finished", "error", "resources": { key: id } } ],
  *     "outputs": [ { "key", "label", "value", "action" } ] }
- * Statuses: pending, running, done, failed, undoing, undone. */
+ * Statuses: pending, running, done, failed, undoing, undone.
+ * "attempts" counts the runs that started the action; retries within one
+ * run are logged, not counted. */
 #ifndef LANDFALL_JOURNAL_H
 #define LANDFALL_JOURNAL_H
 
@@ -67,6 +69,11 @@ const char *journal_resource(const struct journal *j, const char *action_id,
 int journal_set_output(struct journal *j, const char *action_id,
                        const char *key, const char *label, const char *value,
                        char **cause);
+
+/* The same without saving, to record several at once; call journal_save()
+ * after. */
+void journal_put_output(struct journal *j, const char *action_id,
+                        const char *key, const char *label, const char *value);
 
 /* Borrowed views for readers (outputs, bundle, tests). */
 json_t *journal_actions(const struct journal *j);

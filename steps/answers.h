@@ -101,6 +101,11 @@ void answers_where(const struct answers *a, const char *path, int *line,
 struct answers *answers_load(const char *path, struct diags *d);
 struct answers *answers_load_string(const char *text, size_t len,
                                     const char *name, struct diags *d);
+/* answers_load() then answers_validate(), keeping only the rule problems
+ * of fields whose value was not already refused while loading, so a file
+ * gets every problem reported at once, each once. Returns NULL only when
+ * the file could not be read or parsed; check d->n for problems. */
+struct answers *answers_load_checked(const char *path, struct diags *d);
 /* The YAML text of the answers, `version:` first, fields in wizard order.
  * Caller frees. */
 char *answers_to_yaml(const struct answers *a);

@@ -313,6 +313,7 @@ static void load_field(struct loader *L, const struct field *f, json_t *raw,
 			why = lf_xstrdup(_("must be a list of mappings"));
 			break;
 		}
+		answers_put(L->a, real, json_array());
 		for (size_t i = 0; i < json_array_size(raw); i++) {
 			char *p = lf_asprintf("%s[%zu]", real, i);
 			json_t *item = json_array_get(raw, i);
@@ -425,6 +426,25 @@ struct answers *answers_load(const char *path, struct diags *d)
 	}
 	struct answers *a = answers_load_string(text, len, path, d);
 	free(text);
+	return a;
+}
+
+struct answers *answers_load_checked(const char *path, struct diags *d)
+{
+	struct answers *a = answers_load(path, d);
+	if (!a)
+		return NULL;
+	struct diags rules = { 0 };
+	answers_validate(a, &rules);
+	for (size_t i = 0; i < rules.n; i++) {
+		const struct diag *r = &rules.items[i];
+		bool seen = false;
+		for (size_t k = 0; k < d->n && !seen; k++)
+			seen = strcmp(d->items[k].path, r->path) == 0;
+		if (!seen)
+			diags_add(d, r->path, r->line, r->col, "%s", r->msg);
+	}
+	diags_clear(&rules);
 	return a;
 }
 

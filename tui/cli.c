@@ -75,9 +75,7 @@ static void errorf(const char *fmt, ...)
 static struct answers *load_valid(const char *path)
 {
 	struct diags d = { 0 };
-	struct answers *a = answers_load(path, &d);
-	if (a && d.n == 0)
-		answers_validate(a, &d);
+	struct answers *a = answers_load_checked(path, &d);
 	for (size_t i = 0; i < d.n; i++) {
 		char *line = diag_format(&d, i);
 		fprintf(stderr, "%s\n", line);

@@ -37,9 +37,7 @@ int session_init_from_state(struct session *s, const char *state_dir,
 {
 	char *path = lf_asprintf("%s/answers.yaml", state_dir);
 	struct diags d = { 0 };
-	struct answers *a = answers_load(path, &d);
-	if (a && !d.n)
-		answers_validate(a, &d);
+	struct answers *a = answers_load_checked(path, &d);
 	int rc = 0;
 	if (!a || d.n) {
 		char *first = d.n ? diag_format(&d, 0) : lf_xstrdup(path);

@@ -136,6 +136,10 @@ static enum action_rc dr_apply(struct action_ctx *ctx)
 static enum action_rc dr_undo(struct action_ctx *ctx)
 {
 	struct dryrun_session *s = ctx->session;
+	if (s->fatal && strcmp(s->fail_id, ctx->action->id) == 0)
+		return ctx_error(ctx, ACT_FAILED,
+		                 _("this failure was asked for with the dry-run fail setting"),
+		                 _("simulated permanent failure"));
 	ctx_log(ctx, LOG_INFO, _("dry run: nothing was removed"));
 	if (s->cfg->ledger && ledger_append(s->cfg->ledger, "undo", ctx->action->id) != 0)
 		return ctx_error(ctx, ACT_FAILED, NULL, _("cannot write the ledger %s: %s"),

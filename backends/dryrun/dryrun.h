@@ -6,7 +6,7 @@
  *           "undo ID"; find reads it back, so a dry run is idempotent the
  *           way a real backend is, and a test can count what ran.
  *   fail    "ID:N" makes action ID fail N times with a retryable error
- *           before succeeding; "ID:fatal" makes it fail for good.
+ *           before succeeding; "ID:fatal" makes it (and its undo) fail for good.
  *   delay_ms time each action takes, reported as progress. */
 #ifndef LANDFALL_DRYRUN_H
 #define LANDFALL_DRYRUN_H

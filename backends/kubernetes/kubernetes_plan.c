@@ -47,12 +47,19 @@ int kubernetes_plan(const void *config, struct plan *p, char **cause)
 	plan_add_outputf(p, "ports", _("Node ports"), "api %d, web %d, files %d",
 	                 c->port_api, c->port_web, c->port_files);
 	if (!lf_str_empty(c->domain)) {
+		plan_add_outputf(p, "web_url", _("Web application"), "https://app.%s", c->domain);
+		plan_add_outputf(p, "api_url", _("API server"), "https://api.%s", c->domain);
+		plan_add_outputf(p, "files_url", _("File server"), "https://files.%s", c->domain);
 		plan_add_outputf(p, "dns_app", _("DNS record"), "app.%s -> load balancer -> nodes:%d",
 		                 c->domain, c->port_web);
 		plan_add_outputf(p, "dns_files", _("DNS record"), "files.%s -> load balancer -> nodes:%d",
 		                 c->domain, c->port_files);
 		plan_add_outputf(p, "dns_api", _("DNS record"), "api.%s -> load balancer -> nodes:%d",
 		                 c->domain, c->port_api);
+	} else {
+		plan_add_outputf(p, "web_url", _("Web application"), "http://NODE-ADDRESS:%d", c->port_web);
+		plan_add_outputf(p, "api_url", _("API server"), "http://NODE-ADDRESS:%d", c->port_api);
+		plan_add_outputf(p, "files_url", _("File server"), "http://NODE-ADDRESS:%d", c->port_files);
 	}
 	return 0;
 }
