@@ -3,8 +3,8 @@
  * breaks, e.g. "must be a CIDR block like 10.0.0.0/16 (prefix 0-32)". The
  * caller puts the field's name in front: "aws.network.vpc_cidr: ...".
  *
- * Every validator returns 0 when the value is accepted and -1 otherwise.
- * None performs I/O. */
+ * Every validator returns 0 when the value is accepted (leaving *why
+ * untouched) and -1 otherwise. None performs I/O. */
 #ifndef LANDFALL_VALIDATE_H
 #define LANDFALL_VALIDATE_H
 
@@ -18,7 +18,7 @@ int v_cidr6(const char *v, char **why);         /* 2001:db8::/56 */
 int v_ip(const char *v, char **why);            /* IPv4 or IPv6 address */
 int v_dns_name(const char *v, char **why);      /* FQDN, RFC 1123 labels, <= 253 */
 int v_dns_wildcard(const char *v, char **why);  /* DNS name, optionally "*." in front */
-int v_host(const char *v, char **why);          /* DNS name, single-label host or IP */
+int v_host(const char *v, char **why);          /* DNS name, single-label host or IP (IPv6 bare) */
 int v_aws_region(const char *v, char **why);    /* eu-west-1, us-gov-west-1, cn-north-1 */
 int v_aws_zone(const char *v, char **why);      /* eu-west-1a, us-east-1-bos-1a (local) */
 int v_port(const char *v, char **why);          /* 1..65535, digits only */
@@ -39,13 +39,14 @@ int v_key_pair(const char *v, char **why);      /* 1-255 printable ASCII */
 int v_url(const char *v, char **why);           /* http:// or https:// URL with a host */
 int v_hosted_zone_id(const char *v, char **why);/* Z + 1-32 uppercase alnum */
 
-/* Cross-field rule for a disk: st1 needs at least 500 GB, sizes must be
- * within the type's range (gp2/gp3 1-16384, io1/io2 4-16384, st1
- * 125... per AWS: 125-16384 GB, with the guide's 500 GB minimum). */
+/* Cross-field rule for a disk: the size must be within the type's range:
+ * gp2/gp3 1-16384, io1 4-16384, io2 4-65536, st1 500-16384 (AWS allows
+ * 125, the guide asks for at least 500). */
 int v_disk(const char *type, long size_gb, char **why);
 
-/* Parse a size into whole GB (decimal units "GB"/"G" and binary
- * "GiB" both read as GB; "T"/"TB"/"TiB" x1000). Returns -1 when invalid. */
+/* Parse a size into whole GB. EBS counts in GiB and calls it GB, so "G",
+ * "GB" and "GiB" all mean that unit, and "T", "TB", "TiB" mean 1000 of
+ * it ("1.5TiB" is 1500). Returns -1 when invalid. */
 long lf_parse_size_gb(const char *v);
 
 /* Return true when `v` is a CIDR that covers every address (0.0.0.0/0

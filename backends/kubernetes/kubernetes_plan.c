@@ -17,49 +17,51 @@ int kubernetes_plan(const void *config, struct plan *p, char **cause)
 	plan_addf(p, "namespace", NULL, _("Create the namespace"), _("namespace %s"), ns);
 	if (!lf_str_empty(c->node))
 		plan_addf(p, "node-label", NULL, _("Label the server node"),
-		    _("node %s labelled app=clearml"), c->node);
+			  _("node %s labelled app=clearml"), c->node);
 	plan_addf(p, "secret", NULL, _("Store the server credentials"),
-	    _("Secret clearml-conf in %s with the fixed users"), ns);
+		  _("Secret clearml-conf in %s with the fixed users"), ns);
 	if (pvc)
 		plan_addf(p, "storage", NULL, _("Claim the storage"),
-		    _("PersistentVolumeClaims for data and files (storage class %s)"),
-		                lf_str_empty(c->storage_class) ? _("default") : c->storage_class);
-	static const char *const services[] = { "mongo", "elastic", "redis",
-	                                        "apiserver", "fileserver", "webserver" };
+			  _("PersistentVolumeClaims for data and files (storage class %s)"),
+			  lf_str_empty(c->storage_class) ? _("default") : c->storage_class);
+	static const char *const services[] = {"mongo",	    "elastic",	  "redis",
+					       "apiserver", "fileserver", "webserver"};
 	for (size_t i = 0; i < LF_ARRAY_LEN(services); i++) {
 		char *id = lf_asprintf("deploy-%s", services[i]);
 		char *title = lf_asprintf(_("Deploy %s"), services[i]);
 		plan_addf(p, id, NULL, title,
-		    _("Deployment %s/%s, node selector app=clearml, Recreate strategy%s%s"),
-		                ns, services[i],
-		                pvc ? "" : _(", data on the node under "),
-		                pvc ? "" : c->base_dir);
+			  _("Deployment %s/%s, node selector app=clearml, Recreate strategy%s%s"),
+			  ns, services[i], pvc ? "" : _(", data on the node under "),
+			  pvc ? "" : c->base_dir);
 		free(id);
 		free(title);
 	}
 	plan_addf(p, "services", NULL, _("Expose the node ports"),
-	    _("NodePort services: API %d, web %d, files %d"),
-	                c->port_api, c->port_web, c->port_files);
+		  _("NodePort services: API %d, web %d, files %d"), c->port_api, c->port_web,
+		  c->port_files);
 	plan_addf(p, "rollout", NULL, _("Wait for the rollout"),
-	    _("every Deployment updated and available"));
+		  _("every Deployment updated and available"));
 
 	plan_add_output(p, "namespace", _("Namespace"), ns);
-	plan_add_outputf(p, "ports", _("Node ports"), "api %d, web %d, files %d",
-	                 c->port_api, c->port_web, c->port_files);
+	plan_add_outputf(p, "ports", _("Node ports"), "api %d, web %d, files %d", c->port_api,
+			 c->port_web, c->port_files);
 	if (!lf_str_empty(c->domain)) {
 		plan_add_outputf(p, "web_url", _("Web application"), "https://app.%s", c->domain);
 		plan_add_outputf(p, "api_url", _("API server"), "https://api.%s", c->domain);
 		plan_add_outputf(p, "files_url", _("File server"), "https://files.%s", c->domain);
-		plan_add_outputf(p, "dns_app", _("DNS record"), "app.%s -> load balancer -> nodes:%d",
-		                 c->domain, c->port_web);
-		plan_add_outputf(p, "dns_files", _("DNS record"), "files.%s -> load balancer -> nodes:%d",
-		                 c->domain, c->port_files);
-		plan_add_outputf(p, "dns_api", _("DNS record"), "api.%s -> load balancer -> nodes:%d",
-		                 c->domain, c->port_api);
+		plan_add_outputf(p, "dns_app", _("DNS record"),
+				 "app.%s -> load balancer -> nodes:%d", c->domain, c->port_web);
+		plan_add_outputf(p, "dns_files", _("DNS record"),
+				 "files.%s -> load balancer -> nodes:%d", c->domain, c->port_files);
+		plan_add_outputf(p, "dns_api", _("DNS record"),
+				 "api.%s -> load balancer -> nodes:%d", c->domain, c->port_api);
 	} else {
-		plan_add_outputf(p, "web_url", _("Web application"), "http://NODE-ADDRESS:%d", c->port_web);
-		plan_add_outputf(p, "api_url", _("API server"), "http://NODE-ADDRESS:%d", c->port_api);
-		plan_add_outputf(p, "files_url", _("File server"), "http://NODE-ADDRESS:%d", c->port_files);
+		plan_add_outputf(p, "web_url", _("Web application"), "http://NODE-ADDRESS:%d",
+				 c->port_web);
+		plan_add_outputf(p, "api_url", _("API server"), "http://NODE-ADDRESS:%d",
+				 c->port_api);
+		plan_add_outputf(p, "files_url", _("File server"), "http://NODE-ADDRESS:%d",
+				 c->port_files);
 	}
 	return 0;
 }

@@ -14,29 +14,32 @@ int ubuntu_plan(const void *config, struct plan *p, char **cause)
 
 	if (c->remove_existing)
 		plan_addf(p, "remove-existing", NULL, _("Remove the previous installation"),
-		    _("delete %s after stopping its containers (confirmed)"), b);
+			  _("delete %s after stopping its containers (confirmed)"), b);
 	plan_addf(p, "sysctl", NULL, _("Set the kernel settings for Elasticsearch"),
-	    _("/etc/sysctl.d/99-clearml.conf: vm.max_map_count=262144, vm.overcommit_memory=1, fs.inotify.max_user_instances=256; applied now"));
+		  _("/etc/sysctl.d/99-clearml.conf: vm.max_map_count=262144, "
+		    "vm.overcommit_memory=1, fs.inotify.max_user_instances=256; applied now"));
 	plan_addf(p, "disable-thp", NULL, _("Disable transparent huge pages"),
-	    _("/etc/systemd/system/disable-thp.service enabled and started"));
+		  _("/etc/systemd/system/disable-thp.service enabled and started"));
 	plan_addf(p, "directories", NULL, _("Create the data, log and config directories"),
-	    _("%s/data/{elastic7plus,mongo_4,redis,fileserver,fluentd}, %s/logs, %s/config; elastic7plus owned by 1000:1000"),
-	                b, b, b);
+		  _("%s/data/{elastic7plus,mongo_4,redis,fileserver,fluentd}, %s/logs, %s/config; "
+		    "elastic7plus owned by 1000:1000"),
+		  b, b, b);
 	plan_addf(p, "config-files", NULL, _("Write the server configuration"),
-	    _("%s/docker-compose.yml, docker-compose.override.yml, constants.env and config/onprem_poc/apiserver.conf (mode 0600) with %zu fixed user(s)"),
-	                b, c->nusers);
+		  _("%s/docker-compose.yml, docker-compose.override.yml, constants.env and "
+		    "config/onprem_poc/apiserver.conf (mode 0600) with %zu fixed user(s)"),
+		  b, c->nusers);
 	if (!lf_str_empty(c->registry_user))
 		plan_addf(p, "registry-login", NULL, _("Log in to the image registry"),
-		    _("docker login %s as %s, password on stdin"),
-		                lf_str_empty(c->registry) ? "docker.io" : c->registry,
-		                c->registry_user);
+			  _("docker login %s as %s, password on stdin"),
+			  lf_str_empty(c->registry) ? "docker.io" : c->registry, c->registry_user);
 	plan_addf(p, "compose-up", NULL, _("Start the server"),
-	    _("docker compose --env-file constants.env up -d in %s"), b);
+		  _("docker compose --env-file constants.env up -d in %s"), b);
 	plan_addf(p, "health", NULL, _("Check the services answer"),
-	    _("api :8008/api/debug.ping 200, webserver :8080 200, fileserver :8081 200 or 405"));
+		  _("api :8008/api/debug.ping 200, webserver :8080 200, fileserver :8081 200 or "
+		    "405"));
 	if (c->backup_cron)
 		plan_addf(p, "cron", NULL, _("Install the maintenance cron entries"),
-		    _("/etc/cron.d/clearml: daily container prune older than 96 h"));
+			  _("/etc/cron.d/clearml: daily container prune older than 96 h"));
 
 	plan_add_output(p, "host", _("Server"), c->host);
 	if (!lf_str_empty(c->domain)) {
@@ -50,9 +53,9 @@ int ubuntu_plan(const void *config, struct plan *p, char **cause)
 	}
 	plan_add_output(p, "base_dir", _("Data and configuration"), b);
 	plan_add_outputf(p, "health_check", _("Check the API"),
-	                 "curl http://localhost:8008/api/debug.ping");
-	plan_add_outputf(p, "apiserver_log", _("API server log"),
-	                 "%s/logs/apiserver/apiserver.log", b);
+			 "curl http://localhost:8008/api/debug.ping");
+	plan_add_outputf(p, "apiserver_log", _("API server log"), "%s/logs/apiserver/apiserver.log",
+			 b);
 	return 0;
 }
 
