@@ -207,16 +207,26 @@ static void print_plan_json(const struct session *s)
 	json_decref(doc);
 }
 
-static int cmd_plan(struct opts *o)
+/* Load the answers and start a session from them, printing its events.
+ * The caller frees the session whatever this returns. */
+static int open_session(struct opts *o, struct session *s, bool resolve, char **cause)
 {
+	memset(s, 0, sizeof *s);
 	struct answers *a = need_answers(o);
 	if (!a)
 		return EXIT_USAGE;
+	struct setup_opts so = setup_opts_for(o, resolve);
+	int rc = session_init(s, a, &so, cause);
+	answers_free(a);
+	subscribe_output(s, o);
+	return rc;
+}
+
+static int cmd_plan(struct opts *o)
+{
 	struct session s;
 	char *cause = NULL;
-	struct setup_opts so = setup_opts_for(o, false);
-	int rc = session_init(&s, a, &so, &cause);
-	answers_free(a);
+	int rc = open_session(o, &s, false, &cause);
 	if (!rc && o->json) {
 		print_plan_json(&s);
 	} else if (!rc) {
@@ -233,15 +243,9 @@ static int cmd_plan(struct opts *o)
 
 static int cmd_check(struct opts *o)
 {
-	struct answers *a = need_answers(o);
-	if (!a)
-		return EXIT_USAGE;
 	struct session s;
 	char *cause = NULL;
-	struct setup_opts so = setup_opts_for(o, true);
-	int rc = session_init(&s, a, &so, &cause);
-	answers_free(a);
-	subscribe_output(&s, o);
+	int rc = open_session(o, &s, true, &cause);
 	if (!rc && o->state)
 		rc = session_use_state(&s, o->state, &cause);
 	if (!rc)
@@ -254,15 +258,9 @@ static int cmd_check(struct opts *o)
 
 static int cmd_apply(struct opts *o)
 {
-	struct answers *a = need_answers(o);
-	if (!a)
-		return EXIT_USAGE;
 	struct session s;
 	char *cause = NULL;
-	struct setup_opts so = setup_opts_for(o, true);
-	int rc = session_init(&s, a, &so, &cause);
-	answers_free(a);
-	subscribe_output(&s, o);
+	int rc = open_session(o, &s, true, &cause);
 	if (!rc)
 		rc = session_use_state(&s, o->state, &cause);
 	if (!rc)
