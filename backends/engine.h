@@ -34,8 +34,9 @@ struct engine_opts {
 	/* Set asynchronously (SIGINT handler) to stop after the action in
 	 * flight; may be NULL. */
 	volatile sig_atomic_t *interrupt;
-	/* Sleep used for backoff; NULL means lf_sleep_ms. Tests record the
-	 * delays instead of waiting. */
+	/* Sleep used for backoff, called in slices of at most 200 ms so that
+	 * an interrupt is noticed; NULL means lf_sleep_ms. Tests add the
+	 * slices up instead of waiting. */
 	void (*sleep_ms)(long ms, void *user);
 	void *sleep_user;
 	unsigned seed;         /* jitter seed; 0 picks one from the clock */

@@ -37,7 +37,7 @@ struct journal *journal_open(const char *state_dir, const char *backend,
                              const char *install_id, char **cause);
 void journal_free(struct journal *j);
 
-/* True when the file existed when it was opened. */
+/* True when the file existed when it was opened or has been saved since. */
 bool journal_existed(const struct journal *j);
 const char *journal_backend(const struct journal *j);
 const char *journal_install_id(const struct journal *j);

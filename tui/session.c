@@ -1,5 +1,6 @@
 #include "session.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -98,6 +99,12 @@ int session_use_state(struct session *s, const char *state_dir, char **cause)
 	                         : session_default_state_dir(s->answers);
 	if (lf_mkdir_p(s->state_dir, 0700, cause) != 0)
 		return EXIT_ERROR;
+	/* An existing directory keeps its mode: tighten it. */
+	if (chmod(s->state_dir, 0700) != 0) {
+		lf_fail(cause, _("cannot restrict %s to its owner: %s"), s->state_dir,
+		        strerror(errno));
+		return EXIT_ERROR;
+	}
 	char *log = lf_asprintf("%s/landfall.log", s->state_dir);
 	s->log = log_file_open(log, cause);
 	free(log);
