@@ -22,6 +22,7 @@
 #include "session.h"
 #include "bundle.h"
 #include "wizard.h"
+#include "ui.h"
 
 struct opts {
 	const char *answers;
@@ -421,6 +422,7 @@ int cli_main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "ascii", no_argument, NULL, 'A' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -437,6 +439,7 @@ int cli_main(int argc, char **argv)
 		case 'o': o.output = optarg; break;
 		case 'j': o.json = true; break;
 		case 'n': o.dry_run = true; break;
+		case 'A': ui_set_ascii(true); break;
 		case 'y': o.yes = true; break;
 		case 'h': usage(stdout); return EXIT_OK_;
 		case 'V': printf("landfall %s\n", LANDFALL_VERSION); return EXIT_OK_;
@@ -446,7 +449,7 @@ int cli_main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return wizard_main(o.answers, o.state);
+		return wizard_main(&(struct wizard_opts){ o.answers, o.state, o.dry_run });
 	const char *name = argv[optind];
 	o.args = argv + optind + 1;
 	o.nargs = argc - optind - 1;

@@ -8,6 +8,10 @@
 #define LANDFALL_UI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
 #include <ncurses.h>
 
 #define UI_MIN_COLS 80
@@ -84,5 +88,82 @@ void ui_message(const char *title, const char *text);
 /* A centered one-line input (masked when secret); returns a caller-freed
  * string, or NULL on Esc. `initial` may be NULL. */
 char *ui_prompt(const char *title, const char *initial, bool secret);
+
+/* ---- additions used by the wizard (and free for any screen) ---------- */
+
+/* --ascii: set before ui_init (cli_main) or at any time; ui_init keeps it
+ * when its own opts do not ask for ASCII. */
+void ui_set_ascii(bool on);
+
+/* Whether symbols beyond ASCII (arrows, marks, ellipsis) may be drawn:
+ * a UTF-8 locale and no --ascii. */
+bool ui_utf8(void);
+
+/* Modal boxes (confirm, message, prompt, menu) repaint what is behind them
+ * on KEY_RESIZE and Ctrl-L by calling the current backdrop: the screen's
+ * own draw function, which paints the whole screen from its model and
+ * does not refresh. NULL: the modal clears the screen instead. Returns the
+ * previous backdrop so a nested screen can restore it. */
+typedef void (*ui_draw_fn)(void *user);
+struct ui_backdrop {
+	ui_draw_fn draw;
+	void *user;
+};
+struct ui_backdrop ui_set_backdrop(ui_draw_fn draw, void *user);
+/* Paint the current backdrop (or clear the screen). */
+void ui_draw_backdrop(void);
+
+/* A frame: ui_frame_begin() erases and forgets the cursor position;
+ * draw functions may ask for the terminal cursor with ui_cursor_at();
+ * ui_frame_end() shows it there (or hides it) and refreshes. */
+void ui_frame_begin(void);
+void ui_cursor_at(int y, int x);
+void ui_frame_end(void);
+
+/* Like ui_getkey(), telling characters from function keys: *is_char is
+ * true when the result is a Unicode code point (including control
+ * characters such as '\t' or 27), false for KEY_* codes and ERR. */
+int ui_getkey_wide(int timeout_ms, bool *is_char);
+/* Enter, in every spelling terminals use. */
+bool ui_key_is_enter(int key);
+/* Backspace, in every spelling terminals use. */
+bool ui_key_is_backspace(int key);
+
+/* Split UTF-8 text into lines of at most `width` columns, breaking at
+ * spaces where possible and at '\n' always. Returns the number of lines;
+ * *lines is a caller-freed vector (ui_lines_free). */
+size_t ui_wrap_split(const char *utf8, int width, char ***lines);
+void ui_lines_free(char **lines, size_t n);
+
+/* A scrollable text box (long help, lists of problems). Up/Down/PgUp/PgDn
+ * scroll; Enter, Esc, q or F1 close it. */
+void ui_pager(const char *title, const char *text);
+
+/* A centered list to pick from; returns the index chosen with Enter, or
+ * -1 on Esc. Digits 1-9 pick directly. */
+int ui_menu(const char *title, const char *const *items, int n, int initial);
+
+/* A one-line UTF-8 text editor: the buffer, the cursor (a byte offset on
+ * a character boundary) and the first display column shown. */
+struct ui_edit {
+	char *buf;        /* owned, NUL-terminated */
+	size_t len, cap;
+	size_t cur;
+	int scroll;
+	bool changed;     /* set by any edit since ui_edit_set */
+};
+/* Replace the text (NULL: empty) with the cursor at its end. */
+void ui_edit_set(struct ui_edit *e, const char *text);
+/* Wipe and free the buffer (it may have held a secret). */
+void ui_edit_free(struct ui_edit *e);
+/* Apply an editing key: printable characters, Left/Right, Home/End
+ * (Ctrl-A/Ctrl-E), Backspace, Delete, Ctrl-U (clear), Ctrl-K (to end).
+ * Returns true when the key was an editing key. */
+bool ui_edit_key(struct ui_edit *e, int key, bool is_char);
+/* Draw in `width` columns at (y, x); masked shows one '*' per character.
+ * With `cursor`, scrolls to keep it visible and asks for the terminal
+ * cursor there. */
+void ui_edit_draw(struct ui_edit *e, int y, int x, int width, attr_t attr,
+                  bool masked, bool cursor);
 
 #endif

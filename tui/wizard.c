@@ -1,19 +1,1047 @@
+/* The wizard: welcome, one screen per step that applies to the chosen
+ * target, the checks, the review of the plan, the run and the outputs.
+ *
+ * One loop (wizard_main) draws the current screen from the model, reads
+ * a key and hands it to the screen's handler, which only says what should
+ * happen next (struct result); apply() alone changes screens. The checks,
+ * run and outputs screens are runview's, called from apply(). */
 #include "wizard.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "answers.h"
 #include "cli.h"
+#include "flow.h"
+#include "form.h"
 #include "i18n.h"
+#include "runview.h"
+#include "session.h"
+#include "ui.h"
 
-int wizard_main(const char *answers_path, const char *state_dir)
+#define MAX_STEPS 32
+#define DEFAULT_SAVE "landfall-answers.yaml"
+
+enum wscreen { SCR_WELCOME, SCR_STEP, SCR_REVIEW, SCR_DONE };
+
+enum act {
+	ACT_NONE,      /* nothing changes but the screen's own state */
+	ACT_NEXT,
+	ACT_BACK,
+	ACT_QUIT,
+	ACT_SAVE,
+	ACT_HELP,
+	ACT_JUMP,      /* arg: index in schema_steps() */
+	ACT_EDIT,      /* review: choose a step to edit */
+	ACT_RUN,
+	ACT_NEW,
+	ACT_CONTINUE,
+	ACT_LOAD,
+	ACT_RESUME,
+};
+
+struct result {
+	enum act act;
+	int arg;
+};
+
+struct secret {
+	char *path;
+	char *value;
+};
+
+struct wizard {
+	const struct wizard_opts *opts;
+	struct answers *a;
+	char *saved_yaml;            /* the answers as last loaded or saved */
+	char *save_path;
+	struct secret *secrets;      /* typed in the wizard; memory only */
+	size_t nsecrets;
+	unsigned secrets_gen;        /* bumped on every change */
+	struct form_secrets fsec;
+	bool resuming;               /* ask for secrets the state lacks */
+
+	enum wscreen scr;
+	size_t step;                 /* index in schema_steps() */
+	struct form *forms[MAX_STEPS];
+	bool jump;                   /* a step opened from the review */
+	int welcome_sel;
+	int review_top;
+	char *status;
+	enum ui_role status_role;
+
+	struct session sess;
+	bool have_sess;              /* initialised and checked */
+	char *sess_yaml;             /* the answers it was built from */
+	unsigned sess_gen;
+
+	int exit_code;
+};
+
+/* ---- the secret store -------------------------------------------------- */
+
+static void wipe_free(char *s)
 {
-	(void)answers_path;
-	(void)state_dir;
+	if (s) {
+		memset(s, 0, strlen(s));
+		free(s);
+	}
+}
+
+static const char *secret_get(void *user, const char *path)
+{
+	struct wizard *w = user;
+	for (size_t i = 0; i < w->nsecrets; i++)
+		if (strcmp(w->secrets[i].path, path) == 0)
+			return w->secrets[i].value;
+	return NULL;
+}
+
+static void secret_set(void *user, const char *path, const char *value)
+{
+	struct wizard *w = user;
+	w->secrets_gen++;
+	for (size_t i = 0; i < w->nsecrets; i++)
+		if (strcmp(w->secrets[i].path, path) == 0) {
+			wipe_free(w->secrets[i].value);
+			if (value) {
+				w->secrets[i].value = lf_xstrdup(value);
+			} else {
+				free(w->secrets[i].path);
+				w->secrets[i] = w->secrets[--w->nsecrets];
+			}
+			return;
+		}
+	if (!value)
+		return;
+	w->secrets = lf_xrealloc(w->secrets, (w->nsecrets + 1) * sizeof *w->secrets);
+	w->secrets[w->nsecrets++] = (struct secret){ lf_xstrdup(path), lf_xstrdup(value) };
+}
+
+static void secrets_clear(struct wizard *w)
+{
+	for (size_t i = 0; i < w->nsecrets; i++) {
+		free(w->secrets[i].path);
+		wipe_free(w->secrets[i].value);
+	}
+	free(w->secrets);
+	w->secrets = NULL;
+	w->nsecrets = 0;
+	w->secrets_gen++;
+}
+
+/* setup_opts.ask_secret: the value typed in a form; when resuming from a
+ * state directory (which never holds typed secrets), ask for it. */
+static char *ask_secret(const char *path, const char *label, void *user)
+{
+	struct wizard *w = user;
+	const char *v = secret_get(w, path);
+	if (v)
+		return lf_xstrdup(v);
+	if (!w->resuming || !ui_active())
+		return NULL;
+	char *title = lf_asprintf(_("%s (%s); Enter for none"), label, path);
+	char *typed = ui_prompt(title, NULL, true);
+	free(title);
+	if (typed && *typed) {
+		secret_set(w, path, typed);
+		return typed;
+	}
+	wipe_free(typed);
+	return NULL;
+}
+
+/* ---- answers ------------------------------------------------------------ */
+
+static void set_status(struct wizard *w, enum ui_role role, const char *fmt, ...)
+	LF_PRINTF(3, 4);
+static void set_status(struct wizard *w, enum ui_role role, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	free(w->status);
+	w->status = lf_vasprintf(fmt, ap);
+	w->status_role = role;
+	va_end(ap);
+}
+
+static void forms_free(struct wizard *w)
+{
+	for (size_t i = 0; i < MAX_STEPS; i++) {
+		form_free(w->forms[i]);
+		w->forms[i] = NULL;
+	}
+}
+
+static void forms_commit(struct wizard *w)
+{
+	for (size_t i = 0; i < MAX_STEPS; i++)
+		if (w->forms[i])
+			form_commit(w->forms[i]);
+}
+
+/* What is saved and what a session is built from: once a target is
+ * chosen, only the fields that apply to it, with every default filled in
+ * (so a saved file replays exactly, whatever later versions default to),
+ * in the canonical shape a file loads back to. */
+static struct answers *effective_answers(const struct wizard *w)
+{
+	struct answers *e = answers_copy(w->a);
+	if (answers_target(e)) {
+		for (size_t i = 0; i < schema_nfields(); i++) {
+			const struct field *f = schema_field(i);
+			if (!field_applies(f, e))
+				answers_put(e, f->path, NULL);
+		}
+		answers_apply_defaults(e);
+	}
+	char *yaml = answers_to_yaml(e);
+	struct diags d = { 0 };
+	struct answers *c = answers_load_string(yaml, strlen(yaml), NULL, &d);
+	diags_clear(&d);
+	free(yaml);
+	if (c) {
+		answers_free(e);
+		return c;
+	}
+	return e;
+}
+
+static bool unsaved(const struct wizard *w)
+{
+	char *now = answers_to_yaml(w->a);
+	bool diff = strcmp(now, w->saved_yaml) != 0;
+	free(now);
+	return diff;
+}
+
+static void mark_saved(struct wizard *w)
+{
+	free(w->saved_yaml);
+	w->saved_yaml = answers_to_yaml(w->a);
+}
+
+static void replace_answers(struct wizard *w, struct answers *a)
+{
+	forms_free(w);
+	answers_free(w->a);
+	w->a = a;
+	secrets_clear(w);
+	mark_saved(w);
+}
+
+/* Load an answers file into the wizard. Every problem is shown with its
+ * file:line:col; what loaded is kept. Returns false when nothing could. */
+static bool load_answers(struct wizard *w, const char *path)
+{
+	struct diags d = { 0 };
+	struct answers *a = answers_load_checked(path, &d);
+	char *text = lf_xstrdup("");
+	for (size_t i = 0; i < d.n; i++) {
+		char *line = diag_format(&d, i);
+		char *n = lf_asprintf("%s%s\n", text, line);
+		free(text);
+		free(line);
+		text = n;
+	}
+	if (!a) {
+		ui_message(_("Cannot load the answers"), text);
+	} else {
+		replace_answers(w, a);
+		free(w->save_path);
+		w->save_path = lf_xstrdup(path);
+		if (d.n) {
+			char *msg = lf_asprintf(_("%s\nThe wizard opens with what loaded; the fields at fault are marked."),
+			                        text);
+			ui_message(_("Problems in the answers file"), msg);
+			free(msg);
+			set_status(w, ROLE_WARN, _("Loaded %s with %zu problems."), path, d.n);
+		} else {
+			set_status(w, ROLE_OK, _("Loaded %s."), path);
+		}
+	}
+	free(text);
+	diags_clear(&d);
+	return a != NULL;
+}
+
+static bool file_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+/* F2: save the answers. Returns true when saved. */
+static bool save_answers(struct wizard *w)
+{
+	forms_commit(w);
+	const char *def = w->save_path ? w->save_path : DEFAULT_SAVE;
+	char *path = ui_prompt(_("Save the answers to"), def, false);
+	if (!path)
+		return false;
+	if (!*path) {
+		free(path);
+		return false;
+	}
+	if (file_exists(path) && (!w->save_path || strcmp(path, w->save_path) != 0)) {
+		char *q = lf_asprintf(_("%s exists. Replace it?"), path);
+		bool yes = ui_confirm(q);
+		free(q);
+		if (!yes) {
+			free(path);
+			return false;
+		}
+	}
+	struct answers *e = effective_answers(w);
+	char *cause = NULL;
+	bool ok = answers_save(e, path, &cause) == 0;
+	answers_free(e);
+	if (!ok) {
+		ui_message(_("Cannot save the answers"), cause);
+		free(cause);
+		free(path);
+		return false;
+	}
+	mark_saved(w);
+	free(w->save_path);
+	w->save_path = path;
+	if (w->nsecrets)
+		set_status(w, ROLE_WARN,
+		           _("Saved to %s. Typed secrets are not saved: use F3 references to replay headless."),
+		           path);
+	else
+		set_status(w, ROLE_OK, _("Saved to %s."), path);
+	return true;
+}
+
+/* ---- steps -------------------------------------------------------------- */
+
+static const struct step *step_at(size_t i)
+{
+	size_t n;
+	const struct step *const *steps = schema_steps(&n);
+	return i < n ? steps[i] : NULL;
+}
+
+static size_t nsteps(void)
+{
+	size_t n;
+	schema_steps(&n);
+	return n;
+}
+
+static bool applies(const struct wizard *w, size_t i)
+{
+	const struct step *s = step_at(i);
+	return s && step_applies(s, w->a);
+}
+
+/* Position of step i among those that apply (1-based) and their count. */
+static size_t step_number(const struct wizard *w, size_t i, size_t *total)
+{
+	size_t k = 0, pos = 0;
+	for (size_t s = 0; s < nsteps(); s++)
+		if (applies(w, s)) {
+			k++;
+			if (s == i)
+				pos = k;
+		}
+	*total = k;
+	return pos;
+}
+
+static struct form *form_of(struct wizard *w, size_t i)
+{
+	if (!w->forms[i])
+		w->forms[i] = form_new(step_at(i), w->a, &w->fsec);
+	return w->forms[i];
+}
+
+static void show_step(struct wizard *w, size_t i)
+{
+	w->scr = SCR_STEP;
+	w->step = i;
+	form_enter(form_of(w, i));
+}
+
+static int first_step(const struct wizard *w)
+{
+	for (size_t s = 0; s < nsteps(); s++)
+		if (applies(w, s))
+			return (int)s;
+	return 0;
+}
+
+/* The step that holds the field of a diagnostic path ("a.b[0].c"). */
+static int step_of_path(const char *path)
+{
+	char *base = lf_xstrndup(path, strcspn(path, "["));
+	const struct field *f = schema_find(base);
+	free(base);
+	const struct step *s = f ? schema_step_of(f) : NULL;
+	for (size_t i = 0; s && i < nsteps(); i++)
+		if (step_at(i) == s)
+			return (int)i;
+	return -1;
+}
+
+/* ---- session: checks, run ---------------------------------------------- */
+
+static struct setup_opts setup_opts_for(struct wizard *w)
+{
+	const char *delay = getenv("LANDFALL_DRYRUN_DELAY_MS");
+	return (struct setup_opts){
+		.dry_run = w->opts->dry_run,
+		.ledger = getenv("LANDFALL_DRYRUN_LEDGER"),
+		.fail = getenv("LANDFALL_DRYRUN_FAIL"),
+		.delay_ms = delay ? atol(delay) : 0,
+		.resolve_secrets = true,
+		.ask_secret = ask_secret,
+		.ask_user = w,
+	};
+}
+
+static void drop_session(struct wizard *w)
+{
+	if (w->have_sess)
+		session_free(&w->sess);
+	w->have_sess = false;
+	free(w->sess_yaml);
+	w->sess_yaml = NULL;
+}
+
+/* Leave the last step (or a step opened from the review) for the review:
+ * every answer valid, a session built from them, the checks passed. When
+ * the answers are those the checks already passed with, go straight
+ * there. */
+static void go_review(struct wizard *w)
+{
+	forms_commit(w);
+	struct answers *e = effective_answers(w);
+	struct answers *v = answers_copy(e);
+	form_secret_placeholders(v, &w->fsec);
+	struct diags d = { 0 };
+	answers_validate(v, &d);
+	answers_free(v);
+	if (d.n) {
+		int s = step_of_path(d.items[0].path);
+		if (s >= 0) {
+			show_step(w, (size_t)s);
+			form_validate(form_of(w, (size_t)s));
+			form_focus_path(form_of(w, (size_t)s), d.items[0].path);
+			char *line = diag_format(&d, 0);
+			set_status(w, ROLE_ERROR, _("Fix this first: %s"), line);
+			free(line);
+		} else {
+			char *line = diag_format(&d, 0);
+			ui_message(_("The answers are not complete"), line);
+			free(line);
+		}
+		diags_clear(&d);
+		answers_free(e);
+		return;
+	}
+	diags_clear(&d);
+	char *yaml = answers_to_yaml(e);
+	if (w->have_sess && w->sess_gen == w->secrets_gen &&
+	    strcmp(yaml, w->sess_yaml) == 0) {
+		free(yaml);
+		answers_free(e);
+		w->scr = SCR_REVIEW;
+		return;
+	}
+	drop_session(w);
+	struct setup_opts so = setup_opts_for(w);
+	char *cause = NULL;
+	int rc = session_init(&w->sess, e, &so, &cause);
+	answers_free(e);
+	if (rc) {
+		session_free(&w->sess);
+		free(yaml);
+		ui_message(_("The install cannot be prepared"), cause ? cause : "");
+		free(cause);
+		return;
+	}
+	rc = runview_checks(&w->sess);
+	if (rc) {
+		session_free(&w->sess);
+		free(yaml);
+		if (rc == EXIT_INTERRUPTED)
+			set_status(w, ROLE_WARN, "%s", _("Checks cancelled."));
+		else
+			set_status(w, ROLE_ERROR, "%s",
+			           _("The checks did not pass: fix what they name, then go on again."));
+		return;
+	}
+	w->have_sess = true;
+	w->sess_yaml = yaml;
+	w->sess_gen = w->secrets_gen;
+	w->review_top = 0;
+	w->scr = SCR_REVIEW;
+}
+
+static void run_install(struct wizard *w)
+{
+	struct plan *p = &w->sess.plan;
+	char *q = lf_asprintf(_("Run the %zu actions on %s now?"), p->n,
+	                      w->sess.setup.target->name);
+	bool yes = ui_confirm(q);
+	free(q);
+	if (!yes)
+		return;
+	char *cause = NULL;
+	int rc = session_use_state(&w->sess, w->opts->state_dir, &cause);
+	if (rc) {
+		ui_message(_("Cannot use the state directory"), cause ? cause : "");
+		free(cause);
+		drop_session(w);
+		set_status(w, ROLE_ERROR, "%s",
+		           _("Nothing ran. Change the install name or the state directory, then go on again."));
+		return;
+	}
+	rc = runview_run(&w->sess, false);
+	if (rc == 0)
+		runview_outputs(&w->sess);
+	w->exit_code = rc;
+	w->scr = SCR_DONE;
+}
+
+static void resume(struct wizard *w)
+{
+	char *def;
+	const char *xdg = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	if (answers_str(w->a, "install.name"))
+		def = session_default_state_dir(w->a);
+	else if (xdg && *xdg == '/')
+		def = lf_asprintf("%s/landfall/", xdg);
+	else
+		def = lf_asprintf("%s/.local/state/landfall/", home ? home : ".");
+	char *dir = ui_prompt(_("Resume from the state directory"), w->opts->state_dir ? w->opts->state_dir : def, false);
+	free(def);
+	if (!dir)
+		return;
+	drop_session(w);
+	struct setup_opts so = setup_opts_for(w);
+	char *cause = NULL;
+	w->resuming = true;
+	int rc = session_init_from_state(&w->sess, dir, &so, &cause);
+	w->resuming = false;
+	free(dir);
+	if (rc) {
+		session_free(&w->sess);
+		ui_message(_("Cannot resume"), cause ? cause : "");
+		free(cause);
+		return;
+	}
+	rc = runview_checks(&w->sess);
+	if (rc == 0) {
+		rc = runview_run(&w->sess, false);
+		if (rc == 0)
+			runview_outputs(&w->sess);
+		w->exit_code = rc;
+		w->scr = SCR_DONE;
+	} else {
+		set_status(w, ROLE_ERROR, "%s", _("The checks did not pass; nothing ran."));
+	}
+	session_free(&w->sess);
+}
+
+/* ---- drawing ------------------------------------------------------------ */
+
+static const char *dry_tag(const struct wizard *w)
+{
+	return w->opts->dry_run ? _("dry run") : "";
+}
+
+static void draw_status(const struct wizard *w)
+{
+	if (!w->status)
+		return;
+	attrset(ui_attr(w->status_role));
+	ui_text(LINES - 2, 1, COLS - 2, w->status, false);
+	attrset(A_NORMAL);
+}
+
+struct welcome_item {
+	enum act act;
+	const char *label;
+};
+
+static size_t welcome_items(const struct wizard *w, struct welcome_item *it)
+{
+	size_t n = 0;
+	bool have = json_object_size(answers_root(w->a)) > 0;
+	if (have)
+		it[n++] = (struct welcome_item){ ACT_CONTINUE, _("Continue with the current answers") };
+	it[n++] = (struct welcome_item){ ACT_NEW, _("Start a new install") };
+	it[n++] = (struct welcome_item){ ACT_LOAD, _("Load an answers file") };
+	it[n++] = (struct welcome_item){ ACT_RESUME, _("Resume from a state directory") };
+	return n;
+}
+
+static void draw_welcome(struct wizard *w)
+{
+	char *title = lf_asprintf("Landfall %s", LANDFALL_VERSION);
+	ui_title(title, dry_tag(w));
+	free(title);
+	int y = 2;
+	y += ui_wrap(y, 2, COLS - 4, 4,
+	             _("Landfall installs ClearML Server (apiserver, webserver, fileserver, MongoDB, Elasticsearch and Redis). It asks what it needs screen by screen, checks the prerequisites, shows the plan, and changes nothing before you confirm."));
+	y++;
+	attrset(A_BOLD);
+	ui_text(y++, 2, COLS - 4, _("Have at hand:"), false);
+	attrset(A_NORMAL);
+	static const struct { const char *name, *needs; } targets[] = {
+		{ "aws", N_("AWS credentials (a profile or keys) allowed to create VPC, EC2, load balancer, ACM, Route53, S3 and Backup resources; an EC2 key pair; a domain.") },
+		{ "ubuntu", N_("An Ubuntu server reachable over SSH by a user with sudo, its data disks mounted as the guide says; the registry login from ClearML.") },
+		{ "kubernetes", N_("A kubeconfig for the cluster with rights to create namespaces, deployments and services; a node for the server.") },
+	};
+	for (size_t i = 0; i < LF_ARRAY_LEN(targets); i++) {
+		attrset(ui_attr(ROLE_LABEL) | A_BOLD);
+		ui_text(y, 4, 12, targets[i].name, false);
+		attrset(A_NORMAL);
+		y += ui_wrap(y, 17, COLS - 19, 3, _(targets[i].needs));
+	}
+	y++;
+	struct welcome_item it[4];
+	size_t n = welcome_items(w, it);
+	if (w->welcome_sel >= (int)n)
+		w->welcome_sel = 0;
+	for (size_t i = 0; i < n && y < LINES - 2; i++) {
+		char *row = lf_asprintf("%s %zu  %s", (int)i == w->welcome_sel ? (ui_utf8() ? "▸" : ">") : " ",
+		                        i + 1, it[i].label);
+		attrset((int)i == w->welcome_sel ? ui_attr(ROLE_SELECTED) : A_NORMAL);
+		ui_text(y++, 4, 50, row, true);
+		attrset(A_NORMAL);
+		free(row);
+	}
+	draw_status(w);
+	ui_footer(_("Up/Down Choose  Enter Select  F1 Help  F10 Quit"));
+}
+
+static void draw_step(struct wizard *w)
+{
+	const struct step *s = step_at(w->step);
+	size_t total, pos = step_number(w, w->step, &total);
+	char *title = lf_asprintf("Landfall - %s", _(s->title));
+	char *right = *dry_tag(w) ? lf_asprintf(_("Step %zu of %zu, %s"), pos, total, dry_tag(w))
+	                          : lf_asprintf(_("Step %zu of %zu"), pos, total);
+	struct form_screen fs = {
+		.title = title,
+		.right = right,
+		.intro = _(s->intro),
+		.status = w->status,
+		.status_role = w->status_role,
+		.footer = w->jump ? _("F1 Help  F2 Save  Esc/PgDn Review  F10 Quit")
+		                  : _("F1 Help  F2 Save  Esc Back  PgDn Next  F10 Quit"),
+	};
+	form_screen_draw(form_of(w, w->step), &fs);
+	free(title);
+	free(right);
+}
+
+/* The review's text: every action with its detail, wrapped. */
+static size_t review_lines(const struct wizard *w, char ***out)
+{
+	const struct plan *p = &w->sess.plan;
+	size_t n = 0, cap = 16;
+	char **lines = lf_xmalloc(cap * sizeof *lines);
+	for (size_t i = 0; i < p->n; i++) {
+		char *head = lf_asprintf("%3zu. %s", i + 1, p->actions[i].title);
+		char **dl;
+		size_t nd = ui_wrap_split(p->actions[i].detail, COLS - 10, &dl);
+		if (n + nd + 1 >= cap) {
+			cap = (n + nd + 1) * 2;
+			lines = lf_xrealloc(lines, cap * sizeof *lines);
+		}
+		lines[n++] = head;
+		for (size_t k = 0; k < nd; k++) {
+			lines[n++] = lf_asprintf("     %s", dl[k]);
+		}
+		ui_lines_free(dl, nd);
+	}
+	*out = lines;
+	return n;
+}
+
+static void draw_review(struct wizard *w)
+{
+	const struct plan *p = &w->sess.plan;
+	ui_title(_("Landfall - Review"), dry_tag(w));
+	char *head = lf_asprintf(_("Plan for %s on %s: %zu actions. Nothing has run yet."),
+	                         answers_str_or_default(w->sess.answers, "install.name"),
+	                         w->sess.setup.target->name, p->n);
+	attrset(A_BOLD);
+	ui_text(2, 2, COLS - 4, head, false);
+	attrset(A_NORMAL);
+	free(head);
+	char *sd = w->opts->state_dir ? lf_xstrdup(w->opts->state_dir)
+	                              : session_default_state_dir(w->sess.answers);
+	char *where = lf_asprintf(_("State directory: %s"), sd);
+	attrset(ui_attr(ROLE_DIM));
+	ui_text(3, 2, COLS - 4, where, false);
+	attrset(A_NORMAL);
+	free(where);
+	free(sd);
+	char **lines;
+	size_t n = review_lines(w, &lines);
+	int top = 5, room = LINES - 3 - top;
+	if (w->review_top > (int)n - room)
+		w->review_top = (int)n - room;
+	if (w->review_top < 0)
+		w->review_top = 0;
+	for (int i = 0; i < room && w->review_top + i < (int)n; i++) {
+		const char *l = lines[w->review_top + i];
+		attrset(l[3] == '.' ? A_NORMAL : ui_attr(ROLE_DIM));
+		ui_text(top + i, 1, COLS - 2, l, false);
+	}
+	attrset(ui_attr(ROLE_DIM));
+	ui_hline(LINES - 3, 0, COLS);
+	if (w->review_top > 0)
+		ui_text(top, COLS - 3, 2, ui_utf8() ? "↑" : "^", false);
+	if ((int)n - w->review_top > room)
+		ui_text(LINES - 4, COLS - 3, 2, ui_utf8() ? "↓" : "v", false);
+	attrset(A_NORMAL);
+	ui_lines_free(lines, n);
+	draw_status(w);
+	ui_footer(_("Enter Run  e Edit a step  1-9 Step  s Save  Esc Back  F1 Help  F10 Quit"));
+}
+
+static void draw_screen(void *user)
+{
+	struct wizard *w = user;
+	switch (w->scr) {
+	case SCR_WELCOME: draw_welcome(w); break;
+	case SCR_STEP: draw_step(w); break;
+	case SCR_REVIEW: draw_review(w); break;
+	case SCR_DONE: break;
+	}
+}
+
+/* ---- keys --------------------------------------------------------------- */
+
+static struct result key_welcome(struct wizard *w, int k, bool ch)
+{
+	struct welcome_item it[4];
+	int n = (int)welcome_items(w, it);
+	if (k == KEY_DOWN || (ch && k == '\t'))
+		w->welcome_sel = (w->welcome_sel + 1) % n;
+	else if (k == KEY_UP || k == KEY_BTAB)
+		w->welcome_sel = (w->welcome_sel + n - 1) % n;
+	else if (ui_key_is_enter(k) || k == KEY_NPAGE)
+		return (struct result){ it[w->welcome_sel].act, 0 };
+	else if (ch && k >= '1' && k < '1' + n)
+		return (struct result){ it[k - '1'].act, 0 };
+	else if (ch && k == 'q')
+		return (struct result){ ACT_QUIT, 0 };
+	return (struct result){ ACT_NONE, 0 };
+}
+
+static struct result key_step(struct wizard *w, int k, bool ch)
+{
+	struct form *f = form_of(w, w->step);
+	switch (form_key(f, k, ch)) {
+	case FORM_HANDLED: return (struct result){ ACT_NONE, 0 };
+	case FORM_NEXT: return (struct result){ ACT_NEXT, 0 };
+	case FORM_BACK: return (struct result){ ACT_BACK, 0 };
+	case FORM_IGNORED: break;
+	}
+	if (ch && k == 'q' && !form_takes_text(f))
+		return (struct result){ ACT_QUIT, 0 };
+	return (struct result){ ACT_NONE, 0 };
+}
+
+/* The n-th applicable step (1-based), or -1. */
+static int nth_step(const struct wizard *w, int n)
+{
+	for (size_t s = 0; s < nsteps(); s++)
+		if (applies(w, s) && --n == 0)
+			return (int)s;
+	return -1;
+}
+
+static struct result key_review(struct wizard *w, int k, bool ch)
+{
+	int page = LINES - 8;
+	if (ui_key_is_enter(k) || (ch && k == 'r'))
+		return (struct result){ ACT_RUN, 0 };
+	if (ch && (k == 'e' || k == '\t'))
+		return (struct result){ ACT_EDIT, 0 };
+	if (ch && k == 's')
+		return (struct result){ ACT_SAVE, 0 };
+	if (ch && k >= '1' && k <= '9') {
+		int s = nth_step(w, k - '0');
+		return s >= 0 ? (struct result){ ACT_JUMP, s } : (struct result){ ACT_NONE, 0 };
+	}
+	if (ch && k == 27)
+		return (struct result){ ACT_BACK, 0 };
+	if (ch && k == 'q')
+		return (struct result){ ACT_QUIT, 0 };
+	if (k == KEY_DOWN || (ch && k == 'j'))
+		w->review_top++;
+	else if (k == KEY_UP || (ch && k == 'k'))
+		w->review_top--;
+	else if (k == KEY_NPAGE || (ch && k == ' '))
+		w->review_top += page;
+	else if (k == KEY_PPAGE)
+		w->review_top -= page;
+	else if (k == KEY_HOME)
+		w->review_top = 0;
+	else if (k == KEY_END)
+		w->review_top = 1 << 20;
+	return (struct result){ ACT_NONE, 0 };
+}
+
+/* Keys every screen shares, after the screen's own handler. */
+static struct result key_global(int k, bool ch)
+{
+	if (k == KEY_F(1))
+		return (struct result){ ACT_HELP, 0 };
+	if (k == KEY_F(2) || (ch && k == UI_KEY_CTRL('s')))
+		return (struct result){ ACT_SAVE, 0 };
+	if (k == KEY_F(10))
+		return (struct result){ ACT_QUIT, 0 };
+	return (struct result){ ACT_NONE, 0 };
+}
+
+static struct result handle_key(struct wizard *w, int k, bool ch)
+{
+	struct result r = key_global(k, ch);
+	if (r.act != ACT_NONE)
+		return r;
+	switch (w->scr) {
+	case SCR_WELCOME: return key_welcome(w, k, ch);
+	case SCR_STEP: return key_step(w, k, ch);
+	case SCR_REVIEW: return key_review(w, k, ch);
+	case SCR_DONE: break;
+	}
+	return (struct result){ ACT_NONE, 0 };
+}
+
+/* ---- what happens next -------------------------------------------------- */
+
+static void show_help(struct wizard *w)
+{
+	char *text;
+	if (w->scr == SCR_STEP) {
+		const struct step *s = step_at(w->step);
+		const struct field *f = form_focused(form_of(w, w->step));
+		char *fh = f ? form_field_help(f, w->a) : lf_xstrdup("");
+		text = lf_asprintf("%s\n\n%s\n\n%s\n\n%s", _(s->title), _(s->intro), fh,
+		                   _("Keys: Tab/Down and Up move between fields; Enter goes to the next field, and on the last one to the next screen; PgDn next screen; Esc back (nothing typed is lost); F2 or Ctrl-S save the answers; F10 quit; Ctrl-L redraw."));
+		free(fh);
+	} else if (w->scr == SCR_REVIEW) {
+		text = lf_xstrdup(_("The review lists every action of the plan in order. Nothing has run yet.\n\nEnter or r runs the plan (after one more question). e or 1-9 open a step to change it; Esc or PgDn there come back here. s or F2 save the answers: the file replays headless with landfall apply --answers FILE."));
+	} else {
+		text = lf_xstrdup(_("Start a new install to answer the questions screen by screen, load an answers file saved before (landfall --answers FILE does the same), or resume an install from its state directory.\n\nLandfall works in any terminal of at least 80x24; NO_COLOR=1 turns colours off and --ascii uses plain ASCII lines."));
+	}
+	ui_pager(_("Help"), text);
+	free(text);
+}
+
+static void quit(struct wizard *w)
+{
+	forms_commit(w);
+	if (!unsaved(w)) {
+		if (ui_confirm(_("Quit Landfall?")))
+			w->scr = SCR_DONE;
+		return;
+	}
+	const char *items[] = {
+		_("Save the answers, then quit"),
+		_("Quit without saving"),
+		_("Cancel"),
+	};
+	switch (ui_menu(_("Quit Landfall? The answers have unsaved changes."), items, 3, 0)) {
+	case 0:
+		if (save_answers(w))
+			w->scr = SCR_DONE;
+		break;
+	case 1:
+		w->scr = SCR_DONE;
+		break;
+	default:
+		break;
+	}
+}
+
+static void step_next(struct wizard *w)
+{
+	struct form *f = form_of(w, w->step);
+	size_t bad = form_validate(f);
+	if (bad) {
+		set_status(w, ROLE_ERROR,
+		           ngettext("%zu field needs fixing before going on.",
+		                    "%zu fields need fixing before going on.", bad), bad);
+		return;
+	}
+	if (w->jump) {
+		go_review(w);
+		return;
+	}
+	for (size_t s = w->step + 1; s < nsteps(); s++)
+		if (applies(w, s)) {
+			show_step(w, s);
+			return;
+		}
+	go_review(w);
+}
+
+static void step_back(struct wizard *w)
+{
+	if (w->jump) {
+		go_review(w);
+		return;
+	}
+	for (size_t s = w->step; s-- > 0;)
+		if (applies(w, s)) {
+			show_step(w, s);
+			return;
+		}
+	w->scr = SCR_WELCOME;
+}
+
+static void edit_step(struct wizard *w)
+{
+	const char *items[MAX_STEPS];
+	int idx[MAX_STEPS], n = 0;
+	for (size_t s = 0; s < nsteps() && n < MAX_STEPS; s++)
+		if (applies(w, s)) {
+			idx[n] = (int)s;
+			items[n++] = _(step_at(s)->title);
+		}
+	int c = ui_menu(_("Edit a step"), items, n, 0);
+	if (c >= 0) {
+		w->jump = true;
+		show_step(w, (size_t)idx[c]);
+	}
+}
+
+static void apply(struct wizard *w, struct result r)
+{
+	switch (r.act) {
+	case ACT_NONE:
+		break;
+	case ACT_HELP:
+		show_help(w);
+		break;
+	case ACT_SAVE:
+		save_answers(w);
+		break;
+	case ACT_QUIT:
+		quit(w);
+		break;
+	case ACT_NEXT:
+		if (w->scr == SCR_STEP)
+			step_next(w);
+		break;
+	case ACT_BACK:
+		if (w->scr == SCR_STEP) {
+			step_back(w);
+		} else if (w->scr == SCR_REVIEW) {
+			w->jump = false;
+			size_t last = 0;
+			for (size_t s = 0; s < nsteps(); s++)
+				if (applies(w, s))
+					last = s;
+			show_step(w, last);
+		}
+		break;
+	case ACT_JUMP:
+		w->jump = true;
+		show_step(w, (size_t)r.arg);
+		break;
+	case ACT_EDIT:
+		edit_step(w);
+		break;
+	case ACT_RUN:
+		run_install(w);
+		break;
+	case ACT_CONTINUE:
+		w->jump = false;
+		show_step(w, (size_t)first_step(w));
+		break;
+	case ACT_NEW:
+		if (unsaved(w) && !ui_confirm(_("Start over? The answers given so far are dropped.")))
+			break;
+		replace_answers(w, answers_new());
+		free(w->save_path);
+		w->save_path = w->opts->answers_path ? lf_xstrdup(w->opts->answers_path) : NULL;
+		w->jump = false;
+		show_step(w, (size_t)first_step(w));
+		break;
+	case ACT_LOAD: {
+		char *path = ui_prompt(_("Load answers from"),
+		                       w->save_path ? w->save_path : DEFAULT_SAVE, false);
+		if (path && *path && load_answers(w, path)) {
+			w->jump = false;
+			show_step(w, (size_t)first_step(w));
+		}
+		free(path);
+		break;
+	}
+	case ACT_RESUME:
+		resume(w);
+		break;
+	}
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+int wizard_main(const struct wizard_opts *o)
+{
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, _("landfall: the wizard needs a terminal; for headless runs use a command (landfall --help)\n"));
 		return EXIT_USAGE;
 	}
-	fprintf(stderr, _("landfall: the interactive wizard is not part of this build yet; use the commands in landfall --help\n"));
-	return EXIT_USAGE;
+	struct wizard w = { .opts = o, .a = answers_new() };
+	w.fsec = (struct form_secrets){ secret_get, secret_set, &w };
+	mark_saved(&w);
+	if (ui_init(&(struct ui_opts){ 0 }) != 0) {
+		fprintf(stderr, _("landfall: cannot start the terminal interface (is TERM set?)\n"));
+		answers_free(w.a);
+		free(w.saved_yaml);
+		return EXIT_ERROR;
+	}
+	ui_set_backdrop(draw_screen, &w);
+	if (o->answers_path) {
+		w.save_path = lf_xstrdup(o->answers_path);
+		ui_frame_begin();
+		if (!ui_guard_small())
+			draw_welcome(&w);
+		ui_frame_end();
+		load_answers(&w, o->answers_path);
+	}
+	while (w.scr != SCR_DONE) {
+		ui_frame_begin();
+		if (!ui_guard_small())
+			draw_screen(&w);
+		ui_frame_end();
+		bool ch;
+		int k = ui_getkey_wide(-1, &ch);
+		if (k == ERR || k == KEY_RESIZE || (ch && k == UI_KEY_CTRL('l')))
+			continue;
+		free(w.status);
+		w.status = NULL;
+		if (LINES < UI_MIN_LINES || COLS < UI_MIN_COLS) {
+			if ((ch && k == 'q') || k == KEY_F(10))
+				w.scr = SCR_DONE;
+			continue;
+		}
+		apply(&w, handle_key(&w, k, ch));
+	}
+	ui_set_backdrop(NULL, NULL);
+	ui_end();
+	drop_session(&w);
+	forms_free(&w);
+	secrets_clear(&w);
+	answers_free(w.a);
+	free(w.saved_yaml);
+	free(w.save_path);
+	free(w.status);
+	return w.exit_code;
 }

@@ -156,6 +156,7 @@ int k8s_client_new(struct kubeconfig *kc, const struct k8s_client_options *opts,
 	c->opt.max_backoff_ms = or_default(c->opt.max_backoff_ms, 8000);
 	c->opt.timeout_ms = or_default(c->opt.timeout_ms, 60000);
 	c->opt.connect_timeout_ms = or_default(c->opt.connect_timeout_ms, 10000);
+	c->opt.page_size = (int)or_default(c->opt.page_size, 500);
 	c->rand_state = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
 	c->fetched_gv = json_object();
 	c->curl = curl_easy_init();
@@ -358,6 +359,18 @@ static enum k8s_status curl_failure(struct k8s_client *c, CURLcode cc, const cha
 	const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(cc);
 	const struct kubeconfig *kc = c->kc;
 	*maybe_sent = true;
+	/* A TLS alert from the server ("tlsv1 alert unknown ca", "alert
+	 * certificate required") means it refused our client certificate:
+	 * retrying cannot help. With TLS 1.3 it arrives on the first read. */
+	if ((cc == CURLE_RECV_ERROR || cc == CURLE_SEND_ERROR || cc == CURLE_SSL_CONNECT_ERROR) &&
+	    strstr(detail, " alert ")) {
+		*maybe_sent = false;
+		lf_fail(cause,
+			_("%s %s: the API server refused the TLS connection (does it trust the "
+			  "client certificate of user %s?): %s"),
+			method, path, kc->user, detail);
+		return K8S_ERR_TLS;
+	}
 	switch (cc) {
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
@@ -639,7 +652,9 @@ enum k8s_status k8s_list(struct k8s_client *c, const char *path, const char *sel
 			 json_t **out, char **cause)
 {
 	*out = NULL;
-	char *base = with_query(path, "limit=500");
+	char *limit = lf_asprintf("limit=%d", c->opt.page_size);
+	char *base = with_query(path, limit);
+	free(limit);
 	if (!lf_str_empty(selector)) {
 		char *esc = curl_easy_escape(c->curl, selector, 0);
 		char *q = lf_asprintf("labelSelector=%s", esc);

@@ -63,6 +63,7 @@ struct k8s_client_options {
 	long max_backoff_ms;     /* 0: 8000 */
 	long timeout_ms;         /* whole request; 0: 60000 */
 	long connect_timeout_ms; /* 0: 10000 */
+	int page_size;           /* k8s_list page size; 0: 500 */
 };
 
 struct k8s_client;
@@ -98,7 +99,7 @@ enum k8s_status k8s_request(struct k8s_client *c, const char *method, const char
 /* GET path. */
 enum k8s_status k8s_get(struct k8s_client *c, const char *path, json_t **out, char **cause);
 
-/* GET a collection, following `continue` tokens (pages of 500). *out is
+/* GET a collection, following `continue` tokens (pages of page_size). *out is
  * the list object with every item in "items". `selector` is a label
  * selector ("app=clearml") or NULL. */
 enum k8s_status k8s_list(struct k8s_client *c, const char *path, const char *selector,
