@@ -20,20 +20,20 @@ static const struct {
 	const char *name;
 	enum filter f;
 } filters[] = {
-	{ "sh", F_SH }, { "hocon", F_HOCON }, { "json", F_JSON },
-	{ "yaml", F_YAML }, { "compose", F_COMPOSE },
+	{"sh", F_SH},	  {"hocon", F_HOCON},	  {"json", F_JSON},
+	{"yaml", F_YAML}, {"compose", F_COMPOSE},
 };
 
 enum tok_kind { T_TEXT, T_VAR, T_SECTION, T_INVERTED, T_CLOSE, T_PARTIAL };
 
 struct tok {
 	enum tok_kind kind;
-	size_t start, len;        /* T_TEXT: the slice of the template */
-	char *name;               /* tags: variable, section or asset name */
+	size_t start, len; /* T_TEXT: the slice of the template */
+	char *name;	   /* tags: variable, section or asset name */
 	enum filter filter;
-	int line;                 /* of the tag's "{{" */
+	int line;		   /* of the tag's "{{" */
 	size_t tag_start, tag_end; /* offsets of "{{" and just after "}}" */
-	size_t match;             /* T_SECTION, T_INVERTED: index of the T_CLOSE */
+	size_t match;		   /* T_SECTION, T_INVERTED: index of the T_CLOSE */
 };
 
 struct toks {
@@ -97,7 +97,7 @@ static int fail_at(const struct tpl *t, int line, char **cause, const char *fmt,
 	LF_PRINTF(4, 5);
 static int fail_at(const struct tpl *t, int line, char **cause, const char *fmt, ...)
 {
-	struct buf b = { 0 };
+	struct buf b = {0};
 	buf_addf(&b, "template '%s' line %d: ", t->name, line);
 	va_list ap;
 	va_start(ap, fmt);
@@ -269,7 +269,8 @@ static int tokenize(const struct tpl *t, struct toks *ts, char **cause)
 			enum filter f = F_NONE;
 			if (bar) {
 				if (kind != T_VAR && kind != T_PARTIAL) {
-					fail_at(t, tag_line, cause, "a filter only applies to a value: '%.*s'",
+					fail_at(t, tag_line, cause,
+						"a filter only applies to a value: '%.*s'",
 						(int)(tag_end - tag_start), s + tag_start);
 					goto out;
 				}
@@ -280,7 +281,8 @@ static int tokenize(const struct tpl *t, struct toks *ts, char **cause)
 						break;
 				if (k == LF_ARRAY_LEN(filters)) {
 					fail_at(t, tag_line, cause,
-						"unknown filter '%.*s' (sh, hocon, json, yaml, compose)",
+						"unknown filter '%.*s' (sh, hocon, json, yaml, "
+						"compose)",
 						(int)flen, fname);
 					goto out;
 				}
@@ -298,7 +300,8 @@ static int tokenize(const struct tpl *t, struct toks *ts, char **cause)
 				stack[depth++] = ts->n - 1;
 			} else if (kind == T_CLOSE) {
 				if (depth == 0) {
-					fail_at(t, tag_line, cause, "{{/%s}} closes no section", tk->name);
+					fail_at(t, tag_line, cause, "{{/%s}} closes no section",
+						tk->name);
 					goto out;
 				}
 				struct tok *o = &ts->v[stack[depth - 1]];
@@ -367,12 +370,8 @@ static char *scalar_text(json_t *v, size_t *len, const char **why)
 		s = lf_xstrndup(json_string_value(v), n);
 		break;
 	}
-	case JSON_INTEGER:
-		s = lf_asprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		break;
-	case JSON_REAL:
-		s = lf_asprintf("%.15g", json_real_value(v));
-		break;
+	case JSON_INTEGER: s = lf_asprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v)); break;
+	case JSON_REAL: s = lf_asprintf("%.15g", json_real_value(v)); break;
 	case JSON_TRUE: s = lf_xstrdup("true"); break;
 	case JSON_FALSE: s = lf_xstrdup("false"); break;
 	case JSON_NULL: *why = "is null: it has no value to insert"; return NULL;
@@ -529,11 +528,11 @@ static int render_range(const struct tpl *t, const struct toks *ts, size_t from,
 			continue;
 		}
 		if (k->filter != F_NONE && !quoted_in_line(t, k))
-			return fail_at(t, k->line, cause,
-				       "{{%s%s|%s}} must sit inside %s on its line",
-				       k->kind == T_PARTIAL ? "> " : "", k->name,
-				       filter_name(k->filter),
-				       k->filter == F_SH ? "single quotes '...'" : "double quotes \"...\"");
+			return fail_at(
+				t, k->line, cause, "{{%s%s|%s}} must sit inside %s on its line",
+				k->kind == T_PARTIAL ? "> " : "", k->name, filter_name(k->filter),
+				k->filter == F_SH ? "single quotes '...'"
+						  : "double quotes \"...\"");
 		if (k->kind == T_PARTIAL) {
 			if (t->depth + 1 > MAX_PARTIAL_DEPTH)
 				return fail_at(t, k->line, cause,
@@ -544,8 +543,8 @@ static int render_range(const struct tpl *t, const struct toks *ts, size_t from,
 			if (!ptext)
 				return fail_at(t, k->line, cause, "no asset named '%s' to include",
 					       k->name);
-			struct tpl sub = { k->name, ptext, plen, t, k->line, t->depth + 1 };
-			struct buf inner = { 0 };
+			struct tpl sub = {k->name, ptext, plen, t, k->line, t->depth + 1};
+			struct buf inner = {0};
 			if (render_text(&sub, c, &inner, cause) < 0) {
 				free(inner.s);
 				return -1;
@@ -587,12 +586,12 @@ static int render_range(const struct tpl *t, const struct toks *ts, size_t from,
 				return -1;
 		} else if (json_is_array(v)) {
 			for (size_t j = 0; j < json_array_size(v); j++) {
-				struct ctx item = { json_array_get(v, j), c };
+				struct ctx item = {json_array_get(v, j), c};
 				if (render_range(t, ts, i + 1, end, &item, out, cause) < 0)
 					return -1;
 			}
 		} else if (truthy(v)) {
-			struct ctx item = { v, c };
+			struct ctx item = {v, c};
 			if (render_range(t, ts, i + 1, end, &item, out, cause) < 0)
 				return -1;
 		}
@@ -603,7 +602,7 @@ static int render_range(const struct tpl *t, const struct toks *ts, size_t from,
 
 static int render_text(const struct tpl *t, const struct ctx *c, struct buf *out, char **cause)
 {
-	struct toks ts = { 0 };
+	struct toks ts = {0};
 	int rc = tokenize(t, &ts, cause);
 	if (rc == 0)
 		rc = render_range(t, &ts, 0, ts.n, c, out, cause);
@@ -611,8 +610,8 @@ static int render_text(const struct tpl *t, const struct ctx *c, struct buf *out
 	return rc;
 }
 
-char *render_template(const char *name, const char *text, size_t len, json_t *vars,
-		      size_t *out_len, char **cause)
+char *render_template(const char *name, const char *text, size_t len, json_t *vars, size_t *out_len,
+		      char **cause)
 {
 	if (!json_is_object(vars)) {
 		lf_fail(cause, "template '%s': the variables are not an object", name);
@@ -622,9 +621,9 @@ char *render_template(const char *name, const char *text, size_t len, json_t *va
 		lf_fail(cause, "template '%s': holds a NUL byte", name);
 		return NULL;
 	}
-	struct tpl t = { name, text, len, NULL, 0, 0 };
-	struct ctx root = { vars, NULL };
-	struct buf out = { 0 };
+	struct tpl t = {name, text, len, NULL, 0, 0};
+	struct ctx root = {vars, NULL};
+	struct buf out = {0};
 	buf_add(&out, "", 0);
 	if (render_text(&t, &root, &out, cause) < 0) {
 		free(out.s);

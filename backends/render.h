@@ -6,7 +6,7 @@
  *                      ("aws.region"); {{.}} is the current list item.
  *   {{name|FILTER}}    the value escaped for the quotes the template writes
  *                      around the tag (the filter adds no quotes itself, so
- *                      '{{base_dir|sh}}/data' and "arn:...:{{bucket|json}}/*"
+ *                      '{{base_dir|sh}}/data' and "arn:...:{{bucket|json}}/..."
  *                      compose). The renderer checks that the tag does sit
  *                      inside such quotes on its line, and refuses otherwise:
  *        sh       inside '...': ' becomes '\''             (POSIX shell)
@@ -52,8 +52,8 @@
 /* Render `text` (len bytes; `name` is used in messages) with the variables in
  * the object `vars` (borrowed). Returns the caller-freed, NUL-terminated result
  * (*out_len, when not NULL, gets its length), or NULL with *cause set. */
-char *render_template(const char *name, const char *text, size_t len, json_t *vars,
-                      size_t *out_len, char **cause);
+char *render_template(const char *name, const char *text, size_t len, json_t *vars, size_t *out_len,
+		      char **cause);
 
 /* render_template() of the embedded asset `name` (see assets.h). */
 char *render_asset(const char *name, json_t *vars, size_t *out_len, char **cause);

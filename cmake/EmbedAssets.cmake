@@ -46,11 +46,4 @@ string(APPEND text "#include \"assets_data.h\"\n\n${body}")
 string(APPEND text "const struct asset_blob lf_asset_blobs[] = {\n${table}};\n\n")
 string(APPEND text "const size_t lf_asset_blob_count = ${count};\n")
 
-# Write only when the text changed, so that an unchanged asset set rebuilds nothing.
-if(EXISTS "${OUTPUT}")
-  file(READ "${OUTPUT}" old)
-  if(old STREQUAL text)
-    return()
-  endif()
-endif()
 file(WRITE "${OUTPUT}" "${text}")

@@ -576,7 +576,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
     # (the wrong-CA and stranger-certificate tests) only ends that thread.
     def setup(self):
         self.request.settimeout(self.timeout)
-        self.request = self.server.tls.wrap_socket(self.request, server_side=True)
+        s = self.server.tls.wrap_socket(self.request, server_side=True,
+                                        do_handshake_on_connect=False)
+        try:
+            s.do_handshake()
+        except (ssl.SSLError, OSError):
+            # OpenSSL has sent its alert ("unknown ca"). Read what the client
+            # already sent before closing, or the kernel answers that unread
+            # data with a reset that can overtake the alert.
+            try:
+                socket.socket.shutdown(s, socket.SHUT_WR)
+                s.settimeout(1)
+                while socket.socket.recv(s, 65536):
+                    pass
+            except OSError:
+                pass
+            s.close()
+            raise
+        self.request = s
         super().setup()
 
     def log_message(self, fmt, *args):

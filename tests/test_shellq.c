@@ -125,7 +125,8 @@ static void roundtrip(const char *shell)
 		char *out = run_shell(shell, script, &st);
 		char *want = lf_asprintf("%s\n", hostile[i]);
 		if (strcmp(out, want) != 0)
-			fail_msg("%s: value %zu (quoted as [%s]) came back as [%s]", shell, i, q, out);
+			fail_msg("%s: value %zu (quoted as [%s]) came back as [%s]", shell, i, q,
+				 out);
 		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		free(want);
 		free(out);
@@ -164,7 +165,9 @@ static void test_join_roundtrip(void **state)
 	/* argv[1] holds a backslash and brackets: quoted. */
 	assert_non_null(strstr(line, "printf '[%s]\\n' "));
 
-	struct { const char *shell; } shells[] = { { "/bin/sh" }, { "/bin/bash" } };
+	struct {
+		const char *shell;
+	} shells[] = {{"/bin/sh"}, {"/bin/bash"}};
 	for (size_t s = 0; s < LF_ARRAY_LEN(shells); s++) {
 		if (access(shells[s].shell, X_OK) != 0)
 			continue;
@@ -190,22 +193,22 @@ static void test_quote_forms(void **state)
 	struct {
 		const char *in, *out;
 	} cases[] = {
-		{ "docker", "docker" },
-		{ "/opt/allegro/data", "/opt/allegro/data" },
-		{ "--filter", "--filter" },
-		{ "until=96h", "'until=96h'" },
-		{ "", "''" },
-		{ "a b", "'a b'" },
-		{ "it's", "'it'\\''s'" },
-		{ "'", "''\\'''" },
-		{ "$(id)", "'$(id)'" },
-		{ "a\nb", "'a\nb'" },
-		{ "~", "'~'" },
-		{ "{a,b}", "'{a,b}'" },
-		{ "caf\xc3\xa9", "'caf\xc3\xa9'" },
-		{ "user@host:22", "user@host:22" },
-		{ "1.2.3+ds1", "1.2.3+ds1" },
-		{ "50%", "50%" },
+		{"docker", "docker"},
+		{"/opt/allegro/data", "/opt/allegro/data"},
+		{"--filter", "--filter"},
+		{"until=96h", "'until=96h'"},
+		{"", "''"},
+		{"a b", "'a b'"},
+		{"it's", "'it'\\''s'"},
+		{"'", "''\\'''"},
+		{"$(id)", "'$(id)'"},
+		{"a\nb", "'a\nb'"},
+		{"~", "'~'"},
+		{"{a,b}", "'{a,b}'"},
+		{"caf\xc3\xa9", "'caf\xc3\xa9'"},
+		{"user@host:22", "user@host:22"},
+		{"1.2.3+ds1", "1.2.3+ds1"},
+		{"50%", "50%"},
 	};
 	for (size_t i = 0; i < LF_ARRAY_LEN(cases); i++) {
 		char *q = shellq_quote(cases[i].in);
@@ -221,19 +224,19 @@ static void test_join_forms(void **state)
 	assert_string_equal(s, "");
 	free(s);
 
-	const char *prune[] = { "docker", "container", "prune", "--force", "--filter",
-				"until=96h", NULL };
+	const char *prune[] = {"docker",   "container", "prune", "--force",
+			       "--filter", "until=96h", NULL};
 	s = shellq_joinv(prune);
 	assert_string_equal(s, "docker container prune --force --filter 'until=96h'");
 	free(s);
 
-	const char *mkdir[] = { "mkdir", "-pv", "/opt/my dir/data", "" };
+	const char *mkdir[] = {"mkdir", "-pv", "/opt/my dir/data", ""};
 	s = shellq_join(mkdir, 4);
 	assert_string_equal(s, "mkdir -pv '/opt/my dir/data' ''");
 	free(s);
 
 	/* A first word with "=" must not become an assignment. */
-	const char *assign[] = { "FOO=bar", NULL };
+	const char *assign[] = {"FOO=bar", NULL};
 	s = shellq_joinv(assign);
 	assert_string_equal(s, "'FOO=bar'");
 	free(s);
@@ -242,10 +245,8 @@ static void test_join_forms(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_quote_forms),
-		cmocka_unit_test(test_join_forms),
-		cmocka_unit_test(test_roundtrip_sh),
-		cmocka_unit_test(test_roundtrip_bash),
+		cmocka_unit_test(test_quote_forms),    cmocka_unit_test(test_join_forms),
+		cmocka_unit_test(test_roundtrip_sh),   cmocka_unit_test(test_roundtrip_bash),
 		cmocka_unit_test(test_join_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -51,18 +51,21 @@ static const char os_2404[] = "PRETTY_NAME=\"Ubuntu 24.04.1 LTS\"\n"
 static const char os_2204[] = "PRETTY_NAME=\"Ubuntu 22.04.5 LTS\"\nNAME=\"Ubuntu\"\n"
 			      "VERSION_ID=\"22.04\"\nID=ubuntu\nID_LIKE=debian\n";
 
-static const char os_2004[] = "NAME=\"Ubuntu\"\r\nVERSION=\"20.04.6 LTS (Focal Fossa)\"\r\n"
-			      "ID=ubuntu\r\nID_LIKE=debian\r\nPRETTY_NAME=\"Ubuntu 20.04.6 LTS\"\r\n"
-			      "VERSION_ID=\"20.04\"\r\n";
+static const char os_2004[] =
+	"NAME=\"Ubuntu\"\r\nVERSION=\"20.04.6 LTS (Focal Fossa)\"\r\n"
+	"ID=ubuntu\r\nID_LIKE=debian\r\nPRETTY_NAME=\"Ubuntu 20.04.6 LTS\"\r\n"
+	"VERSION_ID=\"20.04\"\r\n";
 
-static const char os_1804[] = "NAME=\"Ubuntu\"\nVERSION=\"18.04.6 LTS (Bionic Beaver)\"\nID=ubuntu\n"
-			      "ID_LIKE=debian\nPRETTY_NAME=\"Ubuntu 18.04.6 LTS\"\nVERSION_ID=\"18.04\"\n";
+static const char os_1804[] =
+	"NAME=\"Ubuntu\"\nVERSION=\"18.04.6 LTS (Bionic Beaver)\"\nID=ubuntu\n"
+	"ID_LIKE=debian\nPRETTY_NAME=\"Ubuntu 18.04.6 LTS\"\nVERSION_ID=\"18.04\"\n";
 
 static const char os_2410[] = "# interim\n  ID=ubuntu\nVERSION_ID='24.10'\n"
 			      "PRETTY_NAME='Ubuntu 24.10'\n";
 
-static const char os_debian[] = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\n"
-				"VERSION_ID=\"12\"\nVERSION=\"12 (bookworm)\"\nID=debian\n";
+static const char os_debian[] =
+	"PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\n"
+	"VERSION_ID=\"12\"\nVERSION=\"12 (bookworm)\"\nID=debian\n";
 
 static const char os_mint[] = "NAME=\"Linux Mint\"\nVERSION=\"21.3 (Virginia)\"\nID=linuxmint\n"
 			      "ID_LIKE=\"ubuntu debian\"\nPRETTY_NAME=\"Linux Mint 21.3\"\n"
@@ -73,7 +76,7 @@ static const char os_escaped[] = "ID=ubuntu\nVERSION_ID=\"26.04\"\n"
 
 static enum check_status os_status(const char *text, struct os_release *r)
 {
-	struct check_list cl = { 0 };
+	struct check_list cl = {0};
 	int rc = ubuntu_parse_os_release(text, r);
 	ubuntu_check_os(r, rc == 0, &cl);
 	enum check_status st = only(&cl, "ubuntu.os")->status;
@@ -112,7 +115,7 @@ static void test_os_release(void **state)
 	assert_int_equal(os_status("ID=ubuntu\n", &r), CHECK_FAILED); /* no VERSION_ID */
 
 	/* The 20.04 warning says why and how to fix it. */
-	struct check_list cl = { 0 };
+	struct check_list cl = {0};
 	ubuntu_parse_os_release(os_2004, &r);
 	ubuntu_check_os(&r, true, &cl);
 	assert_non_null(strstr(cl.items[0].reason, "20.04"));
@@ -143,7 +146,7 @@ static void test_meminfo(void **state)
 {
 	(void)state;
 	struct meminfo m;
-	struct check_list cl = { 0 };
+	struct check_list cl = {0};
 
 	assert_int_equal(ubuntu_parse_meminfo(meminfo_32, &m), 0);
 	assert_int_equal(m.total_kb, 32386528);
@@ -183,9 +186,10 @@ static void test_meminfo(void **state)
 	check_list_clear(&cl);
 }
 
-static const char cpuinfo_2[] = "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) "
-				"Platinum 8375C CPU @ 2.90GHz\nflags\t\t: fpu vme processor_trace\n\n"
-				"processor\t: 1\nvendor_id\t: GenuineIntel\n\n";
+static const char cpuinfo_2[] =
+	"processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) "
+	"Platinum 8375C CPU @ 2.90GHz\nflags\t\t: fpu vme processor_trace\n\n"
+	"processor\t: 1\nvendor_id\t: GenuineIntel\n\n";
 
 static void test_cpus(void **state)
 {
@@ -199,7 +203,7 @@ static void test_cpus(void **state)
 	assert_int_equal(ubuntu_parse_cpuinfo(cpuinfo_2), 2);
 	assert_int_equal(ubuntu_parse_cpuinfo("vendor_id: x\n"), -1);
 
-	struct check_list cl = { 0 };
+	struct check_list cl = {0};
 	ubuntu_check_cpus(8, &cl);
 	ubuntu_check_cpus(4, &cl);
 	ubuntu_check_cpus(-1, &cl);
@@ -214,24 +218,28 @@ static void test_cpus(void **state)
 
 /* ---- disks ----------------------------------------------------------------------------- */
 
-static const char df_data[] = "Filesystem         1-blocks       Used    Available Capacity Mounted on\n"
-			      "/dev/nvme1n1   107321753600 2189447168 105132306432       3% /opt/allegro/data\n";
+static const char df_data[] =
+	"Filesystem         1-blocks       Used    Available Capacity Mounted on\n"
+	"/dev/nvme1n1   107321753600 2189447168 105132306432       3% /opt/allegro/data\n";
 
-static const char df_root[] = "Filesystem     1-blocks        Used   Available Capacity Mounted on\n"
-			      "/dev/root    520120602624 12845203456 507258622976       3% /\n";
+static const char df_root[] =
+	"Filesystem     1-blocks        Used   Available Capacity Mounted on\n"
+	"/dev/root    520120602624 12845203456 507258622976       3% /\n";
 
-static const char df_spaces[] = "Filesystem 1-blocks Used Available Capacity Mounted on\n"
-				"my server:/export dir 2000000000000 1000 1999999999000 1% /mnt/big disk/data \n";
+static const char df_spaces[] =
+	"Filesystem 1-blocks Used Available Capacity Mounted on\n"
+	"my server:/export dir 2000000000000 1000 1999999999000 1% /mnt/big disk/data \n";
 
-static const char df_de[] = "Dateisystem    1B-Bl\xc3\xb6"
-			    "cke     Benutzt  Verf\xc3\xbcgbar Kapazit\xc3\xa4t Eingeh\xc3\xa4ngt auf\n"
-			    "/dev/sdb1   85899345920  1048576 85898297344        1% /var/lib/docker\n";
+static const char df_de[] =
+	"Dateisystem    1B-Bl\xc3\xb6"
+	"cke     Benutzt  Verf\xc3\xbcgbar Kapazit\xc3\xa4t Eingeh\xc3\xa4ngt auf\n"
+	"/dev/sdb1   85899345920  1048576 85898297344        1% /var/lib/docker\n";
 
 static void test_df(void **state)
 {
 	(void)state;
 	struct df_entry e;
-	struct check_list cl = { 0 };
+	struct check_list cl = {0};
 
 	assert_int_equal(ubuntu_parse_df(df_data, &e), 0);
 	assert_string_equal(e.filesystem, "/dev/nvme1n1");
@@ -288,9 +296,9 @@ static void test_df(void **state)
 	assert_int_equal(ubuntu_parse_df("df: /opt/allegro/data: No such file or directory\n", &e),
 			 -1);
 	assert_int_equal(ubuntu_parse_df("", &e), -1);
-	assert_int_equal(ubuntu_parse_df("Filesystem 1-blocks Used Available Capacity Mounted on\n",
-					 &e),
-			 -1);
+	assert_int_equal(
+		ubuntu_parse_df("Filesystem 1-blocks Used Available Capacity Mounted on\n", &e),
+		-1);
 	ubuntu_check_disk(UBUNTU_DISK_DATA, "/opt/allegro/data", &e, false, 100, &cl);
 	assert_int_equal(only(&cl, "ubuntu.disk.data")->status, CHECK_FAILED);
 	check_list_clear(&cl);
@@ -308,7 +316,7 @@ static void test_stat_mode(void **state)
 	assert_int_equal(ubuntu_parse_stat_mode("789"), -1);
 	assert_int_equal(ubuntu_parse_stat_mode(""), -1);
 
-	struct check_list cl = { 0 };
+	struct check_list cl = {0};
 	ubuntu_check_docker_dir_mode("/var/lib/docker", 0710, &cl);
 	ubuntu_check_docker_dir_mode("/var/lib/docker", 0755, &cl);
 	ubuntu_check_docker_dir_mode("/var/lib/docker", 0700, &cl);
@@ -324,13 +332,12 @@ static void test_stat_mode(void **state)
 
 /* ---- ports ------------------------------------------------------------------------------- */
 
-static const char ss_busy[] =
-	"LISTEN 0      4096         0.0.0.0:8080       0.0.0.0:*          \n"
-	"LISTEN 0      4096            [::]:8080          [::]:*          \n"
-	"LISTEN 0      4096   127.0.0.53%lo:53         0.0.0.0:*          \n"
-	"LISTEN 0      128          0.0.0.0:22         0.0.0.0:*          \n"
-	"LISTEN 0      511                *:8081             *:*          \n"
-	"LISTEN 0      128             [::]:22            [::]:*          \n";
+static const char ss_busy[] = "LISTEN 0      4096         0.0.0.0:8080       0.0.0.0:*          \n"
+			      "LISTEN 0      4096            [::]:8080          [::]:*          \n"
+			      "LISTEN 0      4096   127.0.0.53%lo:53         0.0.0.0:*          \n"
+			      "LISTEN 0      128          0.0.0.0:22         0.0.0.0:*          \n"
+			      "LISTEN 0      511                *:8081             *:*          \n"
+			      "LISTEN 0      128             [::]:22            [::]:*          \n";
 
 static const char ss_header_process[] =
 	"State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess\n"
@@ -347,7 +354,7 @@ static void test_ss(void **state)
 {
 	(void)state;
 	struct listeners l;
-	struct check_list cl = { 0 };
+	struct check_list cl = {0};
 
 	assert_int_equal(ubuntu_parse_ss(ss_busy, &l), 0);
 	assert_int_equal(l.n, 6);
@@ -411,7 +418,7 @@ static void test_docker_versions(void **state)
 {
 	(void)state;
 	struct docker_version v;
-	struct check_list cl = { 0 };
+	struct check_list cl = {0};
 
 	assert_int_equal(ubuntu_parse_docker_version("26.1.3\n", &v), 0);
 	assert_int_equal(v.state, DOCKER_OK);
@@ -437,17 +444,17 @@ static void test_docker_versions(void **state)
 		enum docker_state st;
 		const char *hint_has;
 	} errs[] = {
-		{ "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the "
-		  "docker daemon running?\n",
-		  DOCKER_NOT_RUNNING, "systemctl" },
-		{ "permission denied while trying to connect to the Docker daemon socket at "
-		  "unix:///var/run/docker.sock: Get \"http://%2Fvar%2Frun%2Fdocker.sock/v1.24/"
-		  "version\": dial unix /var/run/docker.sock: connect: permission denied\n",
-		  DOCKER_NO_PERMISSION, "docker group" },
-		{ "bash: line 1: docker: command not found\n", DOCKER_MISSING, "docs.docker.com" },
-		{ "sh: 1: docker: not found\n", DOCKER_MISSING, "docs.docker.com" },
-		{ "template: :1:8: executing \"\" at <.Server.Version>: nil pointer\n",
-		  DOCKER_UNKNOWN, "docker version" },
+		{"Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the "
+		 "docker daemon running?\n",
+		 DOCKER_NOT_RUNNING, "systemctl"},
+		{"permission denied while trying to connect to the Docker daemon socket at "
+		 "unix:///var/run/docker.sock: Get \"http://%2Fvar%2Frun%2Fdocker.sock/v1.24/"
+		 "version\": dial unix /var/run/docker.sock: connect: permission denied\n",
+		 DOCKER_NO_PERMISSION, "docker group"},
+		{"bash: line 1: docker: command not found\n", DOCKER_MISSING, "docs.docker.com"},
+		{"sh: 1: docker: not found\n", DOCKER_MISSING, "docs.docker.com"},
+		{"template: :1:8: executing \"\" at <.Server.Version>: nil pointer\n",
+		 DOCKER_UNKNOWN, "docker version"},
 	};
 	for (size_t i = 0; i < LF_ARRAY_LEN(errs); i++) {
 		ubuntu_parse_docker_version(errs[i].text, &v);
@@ -464,17 +471,17 @@ static void test_compose_versions(void **state)
 {
 	(void)state;
 	struct docker_version v;
-	struct check_list cl = { 0 };
+	struct check_list cl = {0};
 	struct {
 		const char *text, *version;
 		int major;
 		enum check_status st;
 	} cases[] = {
-		{ "Docker Compose version v2.27.0\n", "2.27.0", 2, CHECK_OK },
-		{ "2.29.7\n", "2.29.7", 2, CHECK_OK },
-		{ "Docker Compose version 2.20.2+ds1-0ubuntu1~22.04.1\n", "2.20.2+ds1-0ubuntu1~22.04.1",
-		  2, CHECK_OK },
-		{ "docker-compose version 1.29.2, build 5becea4c\n", "1.29.2", 1, CHECK_FAILED },
+		{"Docker Compose version v2.27.0\n", "2.27.0", 2, CHECK_OK},
+		{"2.29.7\n", "2.29.7", 2, CHECK_OK},
+		{"Docker Compose version 2.20.2+ds1-0ubuntu1~22.04.1\n",
+		 "2.20.2+ds1-0ubuntu1~22.04.1", 2, CHECK_OK},
+		{"docker-compose version 1.29.2, build 5becea4c\n", "1.29.2", 1, CHECK_FAILED},
 	};
 	for (size_t i = 0; i < LF_ARRAY_LEN(cases); i++) {
 		assert_int_equal(ubuntu_parse_compose_version(cases[i].text, &v), 0);

@@ -1112,7 +1112,7 @@ static void draw_input(struct form *f, struct frow *r, int y, int x, int w,
 			attrset(A_NORMAL);
 		} else {
 			attrset(ui_attr(ROLE_DIM));
-			ui_text(y, x, w, _("not set"), false);
+			ui_text(y, x, w, _("(not set)"), false);
 			attrset(A_NORMAL);
 		}
 		free(state);

@@ -310,7 +310,7 @@ static bool save_answers(struct wizard *w)
 	w->save_path = path;
 	if (w->nsecrets)
 		set_status(w, ROLE_WARN,
-		           _("Saved to %s. Typed secrets are not saved: use F3 references to replay headless."),
+		           _("Saved to %s (typed secrets are left out; F3 sets a reference)."),
 		           path);
 	else
 		set_status(w, ROLE_OK, _("Saved to %s."), path);
@@ -462,6 +462,15 @@ static void go_review(struct wizard *w)
 		session_free(&w->sess);
 		free(yaml);
 		ui_message(_("The install cannot be prepared"), cause ? cause : "");
+		/* A cause naming an answer ("path: why") opens its screen. */
+		char *path = cause ? lf_xstrndup(cause, strcspn(cause, ": ")) : NULL;
+		int s = path ? step_of_path(path) : -1;
+		if (s >= 0) {
+			show_step(w, (size_t)s);
+			form_focus_path(form_of(w, (size_t)s), path);
+			set_status(w, ROLE_ERROR, "%s", cause);
+		}
+		free(path);
 		free(cause);
 		return;
 	}

@@ -438,7 +438,7 @@ static void remember_token(struct k8s_client *c, const char *token)
 
 /* One attempt. *maybe_sent tells whether the server may have seen it. */
 static enum k8s_status exchange(struct k8s_client *c, const char *method, const char *path,
-				const char *ctype, const char *body, json_t **out,
+				const char *ctype, const char *body, bool idempotent, json_t **out,
 				long *retry_after, bool *maybe_sent, char **cause)
 {
 	struct kubeconfig_creds cr;
@@ -488,6 +488,11 @@ static enum k8s_status exchange(struct k8s_client *c, const char *method, const 
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, &r);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	/* libcurl quietly sends a request again when a reused connection
+	 * turns out dead before any reply. For a create that may already have
+	 * been done, use a fresh connection so nothing is sent twice. */
+	if (!idempotent)
+		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
 	if (c->connect_to)
 		curl_easy_setopt(h, CURLOPT_CONNECT_TO, c->connect_to);
 	if (c->kc->proxy_url)
@@ -594,7 +599,8 @@ static enum k8s_status request_ex(struct k8s_client *c, const char *method, cons
 	for (;;) {
 		long retry_after;
 		bool maybe_sent;
-		st = exchange(c, method, path, ctype, text, out, &retry_after, &maybe_sent, cause);
+		st = exchange(c, method, path, ctype, text, idempotent, out, &retry_after,
+			      &maybe_sent, cause);
 		if (st == K8S_ERR_UNAUTHORIZED && !refreshed && kubeconfig_invalidate(c->kc)) {
 			refreshed = true;
 			if (c->opt.events)

@@ -11,24 +11,23 @@
 #include "../i18n.h"
 #include "../util.h"
 
-#define YAML_MAX_NODES 1000000L
+#define YAML_MAX_NODES 1000000L /* aliases counted expanded */
 #define YAML_MAX_DEPTH 200
 
 struct conv {
-	yaml_document_t *doc;
+	yaml_parser_t *parser;
 	const char *name;
 	unsigned flags;
-	long nodes;
+	json_t *anchors; /* name -> {"v": value, "w": node count} */
+	long nodes;      /* nodes so far, aliases counted expanded */
 	char **cause;
 };
 
-static bool is_tag(const yaml_node_t *n, const char *tag)
+static bool tag_is(const yaml_char_t *tag, const char *want)
 {
-	return n->tag && strcmp((const char *)n->tag, tag) == 0;
+	return tag && strcmp((const char *)tag, want) == 0;
 }
 
-/* Plain scalars that read as integers in the YAML 1.2 core schema:
- * [-+]?[0-9]+, 0o[0-7]+, 0x[0-9a-fA-F]+. */
 static bool parse_int(const char *s, json_int_t *out)
 {
 	int base = 10;
@@ -100,22 +99,31 @@ static bool parse_float(const char *s, double *out)
 	return true;
 }
 
-static json_t *scalar_to_json(const struct conv *c, const yaml_node_t *n)
+static int fail_at(struct conv *c, const yaml_mark_t *m, const char *what)
 {
-	const char *s = (const char *)n->data.scalar.value;
-	size_t len = n->data.scalar.length;
+	return lf_fail(c->cause, "%s:%lu:%lu: %s", c->name, (unsigned long)m->line + 1,
+		       (unsigned long)m->column + 1, what);
+}
+
+static json_t *scalar_to_json(struct conv *c, const yaml_event_t *ev)
+{
+	const char *s = (const char *)ev->data.scalar.value;
+	size_t len = ev->data.scalar.length;
 	json_t *str = json_stringn(s, len);
 	if (!str) {
-		lf_fail(c->cause, _("%s:%lu:%lu: the text is not valid UTF-8"), c->name,
-			(unsigned long)n->start_mark.line + 1,
-			(unsigned long)n->start_mark.column + 1);
+		fail_at(c, &ev->start_mark, _("the text is not valid UTF-8"));
 		return NULL;
 	}
-	if ((c->flags & K8S_YAML_STRINGS) || is_tag(n, YAML_STR_TAG))
+	const yaml_char_t *tag = ev->data.scalar.tag;
+	if ((c->flags & K8S_YAML_STRINGS) || tag_is(tag, YAML_STR_TAG) || tag_is(tag, "!"))
 		return str;
-	bool plain = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-	bool explicit_tag = n->tag && !is_tag(n, YAML_DEFAULT_SCALAR_TAG);
-	if (!plain && !explicit_tag)
+	/* Untagged: only plain scalars are resolved; quoted ones are strings.
+	 * Tagged !!null/!!bool/!!int/!!float: resolved (left a string when the
+	 * text does not fit). Other tags are ignored. */
+	if (!tag && !ev->data.scalar.plain_implicit)
+		return str;
+	if (tag && !tag_is(tag, YAML_NULL_TAG) && !tag_is(tag, YAML_BOOL_TAG) &&
+	    !tag_is(tag, YAML_INT_TAG) && !tag_is(tag, YAML_FLOAT_TAG))
 		return str;
 	json_t *v = NULL;
 	json_int_t i;
@@ -124,7 +132,7 @@ static json_t *scalar_to_json(const struct conv *c, const yaml_node_t *n)
 		v = NULL; /* an embedded NUL: keep the string */
 	} else if (strcmp(s, "") == 0 || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
 		   strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0) {
-		v = plain || is_tag(n, YAML_NULL_TAG) ? json_null() : NULL;
+		v = !tag || tag_is(tag, YAML_NULL_TAG) ? json_null() : NULL;
 	} else if (strcmp(s, "true") == 0 || strcmp(s, "True") == 0 ||
 		   strcmp(s, "TRUE") == 0) {
 		v = json_true();
@@ -143,59 +151,120 @@ static json_t *scalar_to_json(const struct conv *c, const yaml_node_t *n)
 	return str;
 }
 
-static json_t *node_to_json(struct conv *c, yaml_node_t *n, int depth)
+static bool next_event(struct conv *c, yaml_event_t *ev)
 {
-	if (++c->nodes > YAML_MAX_NODES || depth > YAML_MAX_DEPTH) {
-		lf_fail(c->cause, _("%s: the document is too large or too deeply nested"),
-			c->name);
+	if (yaml_parser_parse(c->parser, ev))
+		return true;
+	fail_at(c, &c->parser->problem_mark,
+		c->parser->problem ? c->parser->problem : _("YAML syntax error"));
+	return false;
+}
+
+static bool count(struct conv *c, long n, const yaml_mark_t *m)
+{
+	c->nodes += n;
+	if (c->nodes <= YAML_MAX_NODES)
+		return true;
+	fail_at(c, m, _("the document is too large (aliases expanding to more than a million "
+			"nodes)"));
+	return false;
+}
+
+/* The node that starts with *ev (which this function deletes). *weight
+ * gets the node count, aliases expanded. */
+static json_t *parse_node(struct conv *c, yaml_event_t *ev, long *weight, int depth)
+{
+	json_t *v = NULL;
+	const yaml_char_t *anchor = NULL;
+	long w = 1;
+	yaml_mark_t mark = ev->start_mark;
+	if (depth > YAML_MAX_DEPTH) {
+		fail_at(c, &mark, _("the document is nested too deeply"));
+		yaml_event_delete(ev);
 		return NULL;
 	}
-	switch (n->type) {
-	case YAML_SCALAR_NODE:
-		return scalar_to_json(c, n);
-	case YAML_SEQUENCE_NODE: {
-		json_t *arr = json_array();
-		for (yaml_node_item_t *it = n->data.sequence.items.start;
-		     it < n->data.sequence.items.top; it++) {
-			json_t *v = node_to_json(c, yaml_document_get_node(c->doc, *it), depth + 1);
-			if (!v) {
-				json_decref(arr);
-				return NULL;
-			}
-			json_array_append_new(arr, v);
+	switch (ev->type) {
+	case YAML_ALIAS_EVENT: {
+		json_t *a = json_object_get(c->anchors, (const char *)ev->data.alias.anchor);
+		if (!a) {
+			fail_at(c, &mark, _("an alias names an unknown anchor"));
+			break;
 		}
-		return arr;
+		w = (long)json_integer_value(json_object_get(a, "w"));
+		if (count(c, w, &mark))
+			v = json_incref(json_object_get(a, "v"));
+		break;
 	}
-	case YAML_MAPPING_NODE: {
-		json_t *obj = json_object();
-		for (yaml_node_pair_t *pr = n->data.mapping.pairs.start;
-		     pr < n->data.mapping.pairs.top; pr++) {
-			yaml_node_t *k = yaml_document_get_node(c->doc, pr->key);
-			if (k->type != YAML_SCALAR_NODE) {
-				lf_fail(c->cause, _("%s:%lu:%lu: a mapping key must be a plain value"),
-					c->name, (unsigned long)k->start_mark.line + 1,
-					(unsigned long)k->start_mark.column + 1);
-				json_decref(obj);
-				return NULL;
+	case YAML_SCALAR_EVENT:
+		anchor = ev->data.scalar.anchor;
+		if (count(c, 1, &mark))
+			v = scalar_to_json(c, ev);
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT: {
+		bool map = ev->type == YAML_MAPPING_START_EVENT;
+		anchor = map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
+		if (!count(c, 1, &mark))
+			break;
+		v = map ? json_object() : json_array();
+		for (;;) {
+			yaml_event_t item;
+			if (!next_event(c, &item)) {
+				json_decref(v);
+				v = NULL;
+				break;
 			}
-			char *key = lf_xstrndup((const char *)k->data.scalar.value,
-						k->data.scalar.length);
-			json_t *v = node_to_json(c, yaml_document_get_node(c->doc, pr->value),
-						 depth + 1);
-			if (!v) {
+			if (item.type == (map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT)) {
+				yaml_event_delete(&item);
+				break;
+			}
+			char *key = NULL;
+			if (map) {
+				if (item.type != YAML_SCALAR_EVENT) {
+					fail_at(c, &item.start_mark,
+						_("a mapping key must be a plain value"));
+					yaml_event_delete(&item);
+					json_decref(v);
+					v = NULL;
+					break;
+				}
+				key = lf_xstrndup((const char *)item.data.scalar.value,
+						  item.data.scalar.length);
+				yaml_event_delete(&item);
+				if (!next_event(c, &item)) {
+					free(key);
+					json_decref(v);
+					v = NULL;
+					break;
+				}
+			}
+			long cw = 0;
+			json_t *child = parse_node(c, &item, &cw, depth + 1);
+			if (!child) {
 				free(key);
-				json_decref(obj);
-				return NULL;
+				json_decref(v);
+				v = NULL;
+				break;
 			}
-			json_object_set_new(obj, key, v);
+			w += cw;
+			if (map)
+				json_object_set_new(v, key, child); /* a repeated key: last wins */
+			else
+				json_array_append_new(v, child);
 			free(key);
 		}
-		return obj;
+		break;
 	}
 	default:
-		lf_fail(c->cause, _("%s: unexpected YAML node"), c->name);
-		return NULL;
+		fail_at(c, &mark, _("unexpected YAML event"));
+		break;
 	}
+	if (v && anchor)
+		json_object_set_new(c->anchors, (const char *)anchor,
+				    json_pack("{s:O, s:I}", "v", v, "w", (json_int_t)w));
+	yaml_event_delete(ev);
+	*weight = w;
+	return v;
 }
 
 json_t *k8s_yaml_load(const char *text, size_t len, const char *name, unsigned flags,
@@ -207,37 +276,51 @@ json_t *k8s_yaml_load(const char *text, size_t len, const char *name, unsigned f
 		return NULL;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	struct conv c = {.parser = &parser, .name = name, .flags = flags, .cause = cause};
 	json_t *docs = json_array();
-	for (;;) {
-		yaml_document_t doc;
-		if (!yaml_parser_load(&parser, &doc)) {
-			lf_fail(cause, _("%s:%lu:%lu: %s"), name,
-				(unsigned long)parser.problem_mark.line + 1,
-				(unsigned long)parser.problem_mark.column + 1,
-				parser.problem ? parser.problem : _("YAML syntax error"));
-			json_decref(docs);
-			docs = NULL;
+	bool ok = true;
+	for (bool done = false; ok && !done;) {
+		yaml_event_t ev;
+		if (!next_event(&c, &ev)) {
+			ok = false;
 			break;
 		}
-		yaml_node_t *root = yaml_document_get_root_node(&doc);
-		if (!root) { /* end of the stream */
-			yaml_document_delete(&doc);
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			yaml_event_delete(&ev);
+			break;
+		case YAML_DOCUMENT_START_EVENT: {
+			yaml_event_delete(&ev);
+			json_decref(c.anchors); /* anchors do not cross documents */
+			c.anchors = json_object();
+			yaml_event_t root;
+			long w;
+			json_t *v = next_event(&c, &root) ? parse_node(&c, &root, &w, 0) : NULL;
+			yaml_event_t end;
+			if (!v || !next_event(&c, &end)) {
+				json_decref(v);
+				ok = false;
+				break;
+			}
+			yaml_event_delete(&end);
+			if (json_is_null(v))
+				json_decref(v);
+			else
+				json_array_append_new(docs, v);
 			break;
 		}
-		struct conv c = {.doc = &doc, .name = name, .flags = flags, .cause = cause};
-		json_t *v = node_to_json(&c, root, 0);
-		yaml_document_delete(&doc);
-		if (!v) {
-			json_decref(docs);
-			docs = NULL;
+		default: /* stream start */
+			yaml_event_delete(&ev);
 			break;
 		}
-		if (json_is_null(v))
-			json_decref(v);
-		else
-			json_array_append_new(docs, v);
 	}
+	json_decref(c.anchors);
 	yaml_parser_delete(&parser);
+	if (!ok) {
+		json_decref(docs);
+		return NULL;
+	}
 	return docs;
 }
 

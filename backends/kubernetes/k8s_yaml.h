@@ -18,8 +18,10 @@ enum k8s_yaml_flags {
 
 /* Parse every document in text[0..len) into a JSON array, one element per
  * document (empty documents are skipped). Mapping keys must be scalars.
- * Aliases are expanded; a document expanding to more than a million nodes
- * is refused (a "billion laughs" file). `name` (a file path, usually)
+ * An alias shares the anchored value (the tree may hold one value at
+ * several places); a document whose aliases would expand to more than a
+ * million nodes is refused (a "billion laughs" file). Tags !!str, !!int,
+ * !!float, !!bool and !!null are honoured. `name` (a file path, usually)
  * prefixes messages: "NAME:LINE:COLUMN: problem".
  * Returns a new reference, or NULL with *cause set. */
 json_t *k8s_yaml_load(const char *text, size_t len, const char *name, unsigned flags,

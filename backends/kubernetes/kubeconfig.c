@@ -436,6 +436,7 @@ static int load_merged(const char *paths, struct merged *m, char **cause)
 	}
 	size_t i;
 	json_t *f;
+	int rc = 0;
 	json_array_foreach(files, i, f)
 	{
 		const char *file = json_string_value(f);
@@ -445,47 +446,35 @@ static int load_merged(const char *paths, struct merged *m, char **cause)
 		char *err = NULL;
 		json_t *docs = k8s_yaml_load_file(file, K8S_YAML_STRINGS, &err);
 		if (!docs) {
-			lf_fail(cause, _("kubeconfig %s"), err);
+			rc = lf_fail(cause, _("kubeconfig %s"), err);
 			free(err);
-			json_decref(files);
-			return -1;
+			break;
 		}
 		json_t *cfg = json_array_get(docs, 0);
-		if (!cfg) { /* an empty file adds nothing, as in kubectl */
-			json_decref(docs);
-			continue;
-		}
-		if (!json_is_object(cfg) || json_array_size(docs) > 1) {
-			json_decref(docs);
-			json_decref(files);
-			return lf_fail(cause, _("kubeconfig %s: not a kubeconfig (one YAML map "
-						"expected)"),
-				       file);
-		}
 		const char *kind = NULL, *cur = NULL;
-		get_str(cfg, "kind", &kind, file, NULL);
-		if (kind && strcmp(kind, "Config") != 0) {
-			json_decref(docs);
-			json_decref(files);
-			return lf_fail(cause, _("kubeconfig %s: kind is %s, not Config"), file,
-				       kind);
-		}
-		if (merge_section(m->clusters, cfg, "clusters", "cluster", file, cause) != 0 ||
-		    merge_section(m->users, cfg, "users", "user", file, cause) != 0 ||
-		    merge_section(m->contexts, cfg, "contexts", "context", file, cause) != 0 ||
-		    get_str(cfg, "current-context", &cur, file, cause) != 0) {
-			json_decref(docs);
-			json_decref(files);
-			return -1;
-		}
-		if (cur && !m->current_context) {
+		if (!cfg) {
+			/* an empty file adds nothing, as in kubectl */
+		} else if (!json_is_object(cfg) || json_array_size(docs) > 1) {
+			rc = lf_fail(cause, _("kubeconfig %s: not a kubeconfig (one YAML map "
+					      "expected)"),
+				     file);
+		} else if (get_str(cfg, "kind", &kind, file, NULL), kind && strcmp(kind, "Config") != 0) {
+			rc = lf_fail(cause, _("kubeconfig %s: kind is %s, not Config"), file, kind);
+		} else if (merge_section(m->clusters, cfg, "clusters", "cluster", file, cause) != 0 ||
+			   merge_section(m->users, cfg, "users", "user", file, cause) != 0 ||
+			   merge_section(m->contexts, cfg, "contexts", "context", file, cause) != 0 ||
+			   get_str(cfg, "current-context", &cur, file, cause) != 0) {
+			rc = -1;
+		} else if (cur && !m->current_context) {
 			m->current_context = lf_xstrdup(cur);
 			m->current_context_file = lf_xstrdup(file);
 		}
 		json_decref(docs);
+		if (rc != 0)
+			break;
 	}
 	json_decref(files);
-	return 0;
+	return rc;
 }
 
 static char *names_of(const json_t *map)

@@ -16,6 +16,7 @@
 #include <libssh/sftp.h>
 
 #include "../i18n.h"
+#include "../shellq.h"
 
 #define DEFAULT_TIMEOUT_MS 30000L
 #define DEFAULT_EXEC_TIMEOUT_MS 600000L
@@ -187,52 +188,6 @@ static char *buf_finish(struct buf *b, size_t *len)
 		buf_add(b, "", 0);
 	*len = b->len;
 	return b->p;
-}
-
-/* ---- quoting ------------------------------------------------------------- */
-
-/* Characters no POSIX shell (sh, dash, bash, zsh) gives a meaning to inside
- * a word; '=' only when not first (zsh expands a leading '='). Written here
- * until backends/shellq.h is available to every backend. */
-static bool shell_safe(const char *s)
-{
-	if (!*s || *s == '=')
-		return false;
-	for (; *s; s++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		            "0123456789@%+=:,./_-", *s))
-			return false;
-	return true;
-}
-
-static void quote_into(struct buf *b, const char *s)
-{
-	if (shell_safe(s)) {
-		buf_adds(b, s);
-		return;
-	}
-	/* 'it'\''s': inside single quotes nothing is special but the quote
-	 * itself, which is closed, escaped and reopened. */
-	buf_add(b, "'", 1);
-	for (; *s; s++) {
-		if (*s == '\'')
-			buf_adds(b, "'\\''");
-		else
-			buf_add(b, s, 1);
-	}
-	buf_add(b, "'", 1);
-}
-
-char *ussh_command_line(const char *const argv[])
-{
-	struct buf b = { 0 };
-	for (size_t i = 0; argv && argv[i]; i++) {
-		if (i)
-			buf_add(&b, " ", 1);
-		quote_into(&b, argv[i]);
-	}
-	size_t len;
-	return buf_finish(&b, &len);
 }
 
 /* The command as shown in messages: shortened, secrets masked. */
@@ -1056,7 +1011,7 @@ static enum ussh_status run_channel(struct ussh *s, const char *cmdline, const c
 	debug(s, "exit %d%s%s", r->exit_status, x.signal[0] ? ", signal " : "", x.signal);
 out:
 	if (ch) {
-		if (session_alive(s))
+		if (session_alive(s) && ssh_channel_is_open(ch))
 			ssh_channel_close(ch);
 		ssh_channel_free(ch);
 	}
@@ -1072,7 +1027,7 @@ enum ussh_status ussh_exec(struct ussh *s, const char *const argv[],
 {
 	if (!argv || !argv[0])
 		return fail(cause, USSH_ERR_CONFIG, _("no command to run"));
-	char *cmd = ussh_command_line(argv);
+	char *cmd = shellq_joinv(argv);
 	char *shown = shown_command(s, cmd);
 	enum ussh_status st =
 		run_channel(s, cmd, shown, o ? o->input : NULL, o && o->input ? o->input_len : 0,
@@ -1112,7 +1067,7 @@ enum ussh_status ussh_result_check(struct ussh *s, const char *const argv[],
 {
 	if (r->exit_status == 0)
 		return USSH_OK;
-	char *cmd = ussh_command_line(argv);
+	char *cmd = shellq_joinv(argv);
 	char *shown = shown_command(s, cmd);
 	char *line = r->err_len ? last_line(r->err, r->err_len) : last_line(r->out, r->out_len);
 	if (s->events) {
@@ -1159,7 +1114,7 @@ static enum ussh_status run_sudo_password(struct ussh *s, const char *const argv
                                           char **cause)
 {
 	const char **all = join_argv(sudo_password_prefix, argv);
-	char *cmd = ussh_command_line(all);
+	char *cmd = shellq_joinv(all);
 	char *shown = shown_command(s, cmd);
 	size_t pl = strlen(s->sudo_password);
 	size_t n = pl + 1 + input_len;

@@ -33,8 +33,9 @@
  * command line, and never written into a cause or a log line.
  *
  * Remote commands are given as argv arrays; every element is shell-quoted
- * (see ussh_command_line) and the remote login shell must be a POSIX shell
- * (sh, dash, bash, zsh). A status other than USSH_OK with a retryable code
+ * with shellq_joinv() (backends/shellq.h) and the remote login shell must be
+ * a POSIX shell (sh, dash, bash, zsh). A pipeline or redirection is written
+ * as {"sh", "-c", "fixed script using \"$1\"", "name", arg1, ..., NULL}. A status other than USSH_OK with a retryable code
  * (ussh_status_retryable) leaves the session ready to reconnect: the next
  * call reconnects by itself, with the same host-key checks.
  *
@@ -142,11 +143,6 @@ struct ussh_result {
 	                          after USSH_OK */
 	size_t out_len, err_len;
 };
-
-/* The remote command line for argv (NULL-terminated): every element
- * single-quoted unless it is made only of characters no POSIX shell
- * treats specially. Caller frees. */
-char *ussh_command_line(const char *const argv[]);
 
 /* Run argv on the host, capturing stdout, stderr and the exit status. The
  * command's exit status does not make the call fail: USSH_OK means it ran

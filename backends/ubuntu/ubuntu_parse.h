@@ -18,19 +18,18 @@
 #include "../backend.h"
 
 /* The guide's prerequisites. */
-#define UBUNTU_MIN_CPUS 8
-#define UBUNTU_MIN_RAM_GB 32
+#define UBUNTU_MIN_CPUS	       8
+#define UBUNTU_MIN_RAM_GB      32
 #define UBUNTU_MIN_FREE_RAM_GB 8 /* monitoring section: 8 GB available */
-#define UBUNTU_PORTS { 8080, 8081, 8008 }
 
 /* ---- /etc/os-release --------------------------------------------------- */
 
 struct os_release {
-	char id[32];          /* "ubuntu" */
-	char id_like[64];     /* "debian", or "ubuntu debian" on derivatives */
-	char version_id[32];  /* "22.04" */
+	char id[32];	     /* "ubuntu" */
+	char id_like[64];    /* "debian", or "ubuntu debian" on derivatives */
+	char version_id[32]; /* "22.04" */
 	char pretty_name[128];
-	int major, minor;     /* from VERSION_ID; -1 when absent */
+	int major, minor; /* from VERSION_ID; -1 when absent */
 };
 
 /* `cat /etc/os-release`: KEY=VALUE lines, values bare or in "..." / '...'
@@ -43,9 +42,9 @@ void ubuntu_check_os(const struct os_release *r, bool parsed, struct check_list 
 /* ---- memory and CPUs ---------------------------------------------------- */
 
 struct meminfo {
-	long long total_kb;     /* MemTotal, -1 when absent */
+	long long total_kb;	/* MemTotal, -1 when absent */
 	long long available_kb; /* MemAvailable, or MemFree+Buffers+Cached on kernels
-	                           without it; -1 when absent */
+				   without it; -1 when absent */
 };
 
 /* `cat /proc/meminfo`. */
@@ -78,8 +77,7 @@ int ubuntu_parse_df(const char *text, struct df_entry *out);
 bool ubuntu_df_own_mount(const struct df_entry *e, const char *dir);
 
 /* Which of the guide's disks a check is about. */
-enum ubuntu_disk { UBUNTU_DISK_DATA, UBUNTU_DISK_FILESERVER, UBUNTU_DISK_DOCKER,
-		   UBUNTU_DISK_ROOT };
+enum ubuntu_disk { UBUNTU_DISK_DATA, UBUNTU_DISK_FILESERVER, UBUNTU_DISK_DOCKER, UBUNTU_DISK_ROOT };
 
 /* ubuntu.disk.data / .fileserver / .docker / .root: `dir` on its own disk (else a
  * warning: the guide asks for four disks) of at least min_gb (else a warning:
@@ -98,7 +96,8 @@ void ubuntu_check_docker_dir_mode(const char *dir, int mode, struct check_list *
 /* ---- ports ------------------------------------------------------------------ */
 
 struct listener {
-	char addr[64]; /* "0.0.0.0", "[::]", "*", "127.0.0.1", "[::ffff:1.2.3.4]", with any %iface */
+	char addr[64]; /* "0.0.0.0", "[::]", "*", "127.0.0.1", "[::ffff:1.2.3.4]", with any %iface
+			*/
 	int port;
 };
 
@@ -118,23 +117,23 @@ const struct listener *ubuntu_listener_on(const struct listeners *l, int port);
 /* ubuntu.ports: 8080, 8081 and 8008 free. `ours` is true when the installation
  * found under the base directory is running: then its own listeners are expected
  * (re-running upgrades in place) and a busy port is only a warning. */
-void ubuntu_check_ports(const struct listeners *l, bool parsed, bool ours,
-			struct check_list *cl);
+void ubuntu_check_ports(const struct listeners *l, bool parsed, bool ours, struct check_list *cl);
 
 /* ---- docker ------------------------------------------------------------------ */
 
 enum docker_state {
-	DOCKER_OK,           /* a version was read */
-	DOCKER_MISSING,      /* "command not found", "is not a docker command" */
-	DOCKER_NOT_RUNNING,  /* "Cannot connect to the Docker daemon" */
-	DOCKER_NO_PERMISSION,/* "permission denied ... docker.sock" */
-	DOCKER_UNKNOWN,      /* anything else */
+	DOCKER_OK,	      /* a version was read */
+	DOCKER_MISSING,	      /* "command not found", "is not a docker command" */
+	DOCKER_NOT_RUNNING,   /* "Cannot connect to the Docker daemon" */
+	DOCKER_NO_PERMISSION, /* "permission denied ... docker.sock" */
+	DOCKER_UNKNOWN,	      /* anything else */
 };
 
 struct docker_version {
 	enum docker_state state;
 	int major, minor, patch;
-	char text[64]; /* the version as printed, "26.1.3", "2.27.0", "2.20.2+ds1-0ubuntu1~22.04.1" */
+	char text[64]; /* the version as printed, "26.1.3", "2.27.0", "2.20.2+ds1-0ubuntu1~22.04.1"
+			*/
 };
 
 /* `docker version --format '{{.Server.Version}}'` (stdout and stderr together). */
