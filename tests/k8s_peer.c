@@ -38,11 +38,12 @@ int k8s_peer_require(const char *const *tools, char **cause)
 {
 	for (size_t i = 0; tools[i]; i++)
 		if (!on_path(tools[i]))
-			return lf_fail(cause,
-				       "this test needs `%s`, which is not on PATH (install it: "
-				       "python3 and openssl are Debian packages, kubectl comes with the "
-				       "machine image)",
-				       tools[i]);
+			return lf_fail(
+				cause,
+				"this test needs `%s`, which is not on PATH (install it: "
+				"python3 and openssl are Debian packages, kubectl comes with the "
+				"machine image)",
+				tools[i]);
 	return 0;
 }
 
@@ -135,8 +136,7 @@ out:
 	return rc;
 }
 
-int k8s_peer_start(struct k8s_peer *p, const char *dir, const char *const *args,
-		   char **cause)
+int k8s_peer_start(struct k8s_peer *p, const char *dir, const char *const *args, char **cause)
 {
 	memset(p, 0, sizeof *p);
 	const char *need[] = {"python3", "openssl", NULL};

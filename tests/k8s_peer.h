@@ -10,10 +10,10 @@
 #include <sys/types.h>
 
 struct k8s_peer {
-	char *dir;        /* work directory: pki/, kubeconfig, state.json, port */
+	char *dir; /* work directory: pki/, kubeconfig, state.json, port */
 	int port;
-	pid_t pid;        /* 0 when stopped */
-	char **args;      /* extra arguments, NULL-terminated, owned */
+	pid_t pid;   /* 0 when stopped */
+	char **args; /* extra arguments, NULL-terminated, owned */
 };
 
 /* Check that every program in `tools` (NULL-terminated) is on PATH.
@@ -24,8 +24,7 @@ int k8s_peer_require(const char *const *tools, char **cause);
  * free port; the same port is reused by k8s_peer_restart). `args` are
  * extra command-line arguments (NULL-terminated, may be NULL). Waits until
  * it listens. Returns 0, or -1 with *cause (including the log's tail). */
-int k8s_peer_start(struct k8s_peer *p, const char *dir, const char *const *args,
-		   char **cause);
+int k8s_peer_start(struct k8s_peer *p, const char *dir, const char *const *args, char **cause);
 /* Stop (SIGTERM, then SIGKILL after 5 s) and wait. */
 void k8s_peer_stop(struct k8s_peer *p);
 /* Kill without warning (as a crash would) and start again on the same

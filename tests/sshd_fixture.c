@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -235,6 +236,38 @@ static int add_user(const char *name, const char *home, const char *password, ch
 	return rc;
 }
 
+/* Users and sudoers files left by a run that was killed before its
+ * teardown (their pid is in the name): remove those whose process is gone. */
+static void sweep_stale(void)
+{
+	FILE *pw = fopen("/etc/passwd", "r");
+	if (pw) {
+		char line[512];
+		while (fgets(line, sizeof line, pw)) {
+			int pid;
+			char name[64];
+			if (sscanf(line, "lfssh%*2[pwn]%d:", &pid) == 1 && kill(pid, 0) != 0 &&
+			    errno == ESRCH && sscanf(line, "%63[^:]", name) == 1)
+				remove_user(name);
+		}
+		fclose(pw);
+	}
+	DIR *d = opendir("/etc/sudoers.d");
+	if (d) {
+		struct dirent *de;
+		while ((de = readdir(d)) != NULL) {
+			int pid;
+			if (sscanf(de->d_name, "landfall-test-%d", &pid) == 1 && kill(pid, 0) != 0 &&
+			    errno == ESRCH) {
+				char *p = lf_asprintf("/etc/sudoers.d/%s", de->d_name);
+				unlink(p);
+				free(p);
+			}
+		}
+		closedir(d);
+	}
+}
+
 int sshd_fixture_setup(struct sshd_fixture *f, char **cause)
 {
 	memset(f, 0, sizeof *f);
@@ -256,6 +289,7 @@ int sshd_fixture_setup(struct sshd_fixture *f, char **cause)
 		return lf_fail(cause, "the sshd tests need root: they create local users with "
 		               "useradd, a sudoers.d entry, and run sshd, which switches users");
 
+	sweep_stale();
 	snprintf(f->dir, sizeof f->dir, "/tmp/lf-sshd.XXXXXX");
 	if (!mkdtemp(f->dir))
 		return lf_fail(cause, "mkdtemp: %s", strerror(errno));
@@ -385,8 +419,10 @@ static int start_once(struct sshd_fixture *f, char **cause)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		/* Own process group: a terminal's Ctrl-C reaches the test. */
+		/* Own process group: a terminal's Ctrl-C reaches the test,
+		 * which tears down; and if the test dies anyway, so does sshd. */
 		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		execl(SSHD_PATH, SSHD_PATH, "-D", "-e", "-f", f->config, (char *)NULL);
 		_exit(127);
 	}

@@ -90,18 +90,15 @@ static struct k8s_client *client(const char *context)
 /* A kubeconfig of our own in the work dir: one cluster, one user. */
 static char *write_kc(const char *name, const char *cluster_extra, const char *user_body)
 {
-	char *ca = k8s_peer_path(&peer, "pki/ca.crt");
 	char *text = lf_asprintf("apiVersion: v1\nkind: Config\ncurrent-context: t\n"
 				 "clusters:\n- name: c\n  cluster:\n"
 				 "    server: https://127.0.0.1:%d\n%s"
 				 "users:\n- name: u\n  user:\n%s"
 				 "contexts:\n- name: t\n  context: {cluster: c, user: u}\n",
-				 peer.port,
-				 cluster_extra ? cluster_extra : "", user_body);
+				 peer.port, cluster_extra ? cluster_extra : "", user_body);
 	char *path = in_dir(name);
 	assert_int_equal(k8s_peer_write(path, text, false), 0);
 	free(text);
-	free(ca);
 	return path;
 }
 
@@ -227,9 +224,15 @@ static int group_setup(void **state)
 	k8s_peer_write(rules, rules_json, false);
 	const char *args[] = {"--nodes", nodes, "--rules", rules, "--deadline-reads", "2", NULL};
 	int rc = k8s_peer_start(&peer, pdir, args, &cause);
-	if (rc != 0)
+	if (rc != 0) {
 		fprintf(stderr, "test_k8s_client: cannot start the stand-in API server: %s\n",
 			cause);
+		k8s_peer_free(&peer);
+		char *cmd = lf_asprintf("rm -rf '%s'", workdir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", workdir);
+		free(cmd);
+	}
 	free(cause);
 	cause = NULL;
 	free(nodes);
@@ -337,9 +340,8 @@ static void client_certificate_auth(void **state)
 	json_decref(list);
 	json_t *r = last_request("GET", "/api/v1/namespaces");
 	assert_string_equal(json_string_value(json_object_get(r, "auth")), "cert");
-	assert_string_equal(
-		json_string_value(json_object_get(json_object_get(r, "user"), "user")),
-		"landfall-admin");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r, "user"), "user")),
+			    "landfall-admin");
 	assert_contains(json_string_value(json_object_get(r, "userAgent")), "landfall/");
 	json_decref(r);
 	k8s_client_free(c);
@@ -349,7 +351,8 @@ static void client_certificate_auth(void **state)
 	char *key_path = k8s_peer_path(&peer, "pki/admin.key");
 	size_t clen, klen;
 	char *crt = lf_read_file(crt_path, &clen, NULL), *key = lf_read_file(key_path, &klen, NULL);
-	char *crt64 = kubeconfig_base64_encode(crt, clen), *key64 = kubeconfig_base64_encode(key, klen);
+	char *crt64 = kubeconfig_base64_encode(crt, clen),
+	     *key64 = kubeconfig_base64_encode(key, klen);
 	char *user = lf_asprintf("    client-certificate-data: %s\n    client-key-data: %s\n",
 				 crt64, key64);
 	char *ca = ca_line("pki/ca.crt");
@@ -357,7 +360,9 @@ static void client_certificate_auth(void **state)
 	c = client_ex(kc, NULL, 3, NULL);
 	bool allowed = false;
 	char *reason = NULL;
-	struct k8s_access a = {.verb = "create", .group = "apps", .resource = "deployments",
+	struct k8s_access a = {.verb = "create",
+			       .group = "apps",
+			       .resource = "deployments",
 			       .namespace_ = "clearml"};
 	expect_ok(k8s_access_review(c, &a, &allowed, &reason, &cause), &cause);
 	assert_true(allowed);
@@ -497,8 +502,8 @@ static void exec_plugin_token_refreshed_after_401(void **state)
 	expect_ok(k8s_get(c, "/api/v1/namespaces/kube-system", NULL, &cause), &cause);
 	assert_int_equal(kubeconfig_exec_runs(k), 1); /* cached: no expiry given */
 	json_t *r = last_request("GET", "/api/v1/namespaces/kube-system");
-	assert_string_equal(
-		json_string_value(json_object_get(json_object_get(r, "user"), "user")), "exec-user");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r, "user"), "user")),
+			    "exec-user");
 	json_decref(r);
 	/* The token is a secret: the event stream masks it. */
 	char *red = events_redact(evs, "sent exec-token-1 along");
@@ -547,9 +552,10 @@ static void exec_plugin_client_certificate(void **state)
 	char *plugin = in_dir("cert-plugin.sh");
 	k8s_peer_write(plugin, script, true);
 	char *ca = ca_line("pki/ca.crt");
-	char *user = lf_asprintf("    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n"
-				 "      command: %s\n",
-				 plugin);
+	char *user =
+		lf_asprintf("    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n"
+			    "      command: %s\n",
+			    plugin);
 	char *kc = write_kc("cert-exec.yaml", ca, user);
 	struct k8s_client *c = client_ex(kc, NULL, 3, NULL);
 	char *cause = NULL;
@@ -557,9 +563,8 @@ static void exec_plugin_client_certificate(void **state)
 	expect_ok(k8s_get(c, "/api/v1/nodes/node-a", NULL, &cause), &cause);
 	json_t *r = last_request("GET", "/api/v1/nodes/node-a");
 	assert_string_equal(json_string_value(json_object_get(r, "auth")), "cert");
-	assert_string_equal(
-		json_string_value(json_object_get(json_object_get(r, "user"), "user")),
-		"limited-user");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r, "user"), "user")),
+			    "limited-user");
 	json_decref(r);
 	k8s_client_free(c);
 	free(kc);
@@ -608,8 +613,7 @@ static void discovery_finds_resources(void **state)
 	free(p);
 	assert_int_equal(k8s_discover(c, "v1", "Frobnicator", &r, &cause), K8S_ERR_NOT_FOUND);
 	assert_contains(cause, "no kind Frobnicator in v1");
-	assert_int_equal(k8s_discover(c, "example.com/v9", "Thing", &r, &cause),
-			 K8S_ERR_NOT_FOUND);
+	assert_int_equal(k8s_discover(c, "example.com/v9", "Thing", &r, &cause), K8S_ERR_NOT_FOUND);
 	assert_contains(cause, "does not serve example.com/v9");
 
 	json_t *m = parse("{\"apiVersion\":\"v1\",\"kind\":\"Service\","
@@ -680,8 +684,8 @@ static void ssa_creates_then_merges(void **state)
 	assert_null(json_object_get(data, "b"));
 	assert_string_equal(json_string_value(json_object_get(data, "c")), "3");
 	char *rv = lf_xstrdup(rv_of(out));
-	json_t *mf = json_array_get(json_object_get(json_object_get(out, "metadata"),
-						    "managedFields"), 0);
+	json_t *mf = json_array_get(
+		json_object_get(json_object_get(out, "metadata"), "managedFields"), 0);
 	assert_string_equal(json_string_value(json_object_get(mf, "manager")), "landfall");
 	assert_string_equal(json_string_value(json_object_get(mf, "operation")), "Apply");
 	json_decref(out);
@@ -694,15 +698,16 @@ static void ssa_creates_then_merges(void **state)
 	/* Someone else changes a field Landfall owns... */
 	json_t *patch = parse("{\"data\":{\"a\":\"changed\"}}");
 	char *ppath = lf_asprintf("%s?fieldManager=someone-else", path);
-	expect_ok(k8s_request(c, "PATCH", ppath, "application/merge-patch+json", patch, NULL,
-			      &cause), &cause);
+	expect_ok(
+		k8s_request(c, "PATCH", ppath, "application/merge-patch+json", patch, NULL, &cause),
+		&cause);
 	free(ppath);
 	json_decref(patch);
 	/* ...an apply without force is a conflict (409, in plain words)... */
 	ppath = lf_asprintf("%s?fieldManager=landfall", path);
-	assert_int_equal(k8s_request(c, "PATCH", ppath, "application/apply-patch+yaml", cm, NULL,
-				     &cause),
-			 K8S_ERR_CONFLICT);
+	assert_int_equal(
+		k8s_request(c, "PATCH", ppath, "application/apply-patch+yaml", cm, NULL, &cause),
+		K8S_ERR_CONFLICT);
 	assert_contains(cause, "conflicts with the object's current state");
 	assert_contains(cause, "conflict with \"someone-else\"");
 	assert_contains(cause, ".data.a");
@@ -734,7 +739,8 @@ static json_t *deployment(const char *name, int replicas, const char *node_label
 		"\"namespace\":\"clearml\"},\"spec\":{\"replicas\":%d,\"strategy\":{\"type\":"
 		"\"Recreate\"},\"selector\":{\"matchLabels\":{\"app\":\"%s\"}},\"template\":{"
 		"\"metadata\":{\"labels\":{\"app\":\"%s\"}},\"spec\":{\"nodeSelector\":{\"app\":"
-		"\"%s\"},\"containers\":[{\"name\":\"%s\",\"image\":\"allegroai/clearml:1.16\"}]}}}}",
+		"\"%s\"},\"containers\":[{\"name\":\"%s\",\"image\":\"allegroai/"
+		"clearml:1.16\"}]}}}}",
 		name, replicas, name, name, node_label, name);
 	json_t *j = parse(text);
 	free(text);
@@ -757,9 +763,9 @@ static void rollout_is_waited_for(void **state)
 	assert_string_equal(path, "/apis/apps/v1/namespaces/clearml/deployments/web");
 	json_t *out = NULL;
 	expect_ok(k8s_apply(c, path, dep, 0, &out, &cause), &cause);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(out, "metadata"),
-							    "generation")),
-			 1);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(out, "metadata"), "generation")),
+		1);
 	assert_int_equal(k8s_rollout_status(out, NULL), K8S_ROLLOUT_WAITING);
 	json_decref(out);
 
@@ -781,9 +787,9 @@ static void rollout_is_waited_for(void **state)
 	json_decref(dep);
 	dep = deployment("web", 2, "clearml");
 	expect_ok(k8s_apply(c, path, dep, 0, &out, &cause), &cause);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(out, "metadata"),
-							    "generation")),
-			 2);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(out, "metadata"), "generation")),
+		2);
 	assert_int_equal(k8s_rollout_status(out, NULL), K8S_ROLLOUT_WAITING);
 	json_decref(out);
 	expect_ok(k8s_rollout_wait(c, path, 20000, 50, NULL, NULL, &st, &msg, &cause), &cause);
@@ -791,9 +797,9 @@ static void rollout_is_waited_for(void **state)
 	free(msg);
 	/* Applying the same again keeps the generation. */
 	expect_ok(k8s_apply(c, path, dep, 0, &out, &cause), &cause);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(out, "metadata"),
-							    "generation")),
-			 2);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(out, "metadata"), "generation")),
+		2);
 	json_decref(out);
 	json_decref(dep);
 	free(path);
@@ -836,7 +842,9 @@ static void access_review_allowed_and_denied(void **state)
 	assert_true(allowed);
 	assert_string_equal(reason, "read-only for limited-user");
 	free(reason);
-	struct k8s_access write = {.verb = "create", .group = "apps", .resource = "deployments",
+	struct k8s_access write = {.verb = "create",
+				   .group = "apps",
+				   .resource = "deployments",
 				   .namespace_ = "clearml"};
 	expect_ok(k8s_access_review(c, &write, &allowed, &reason, &cause), &cause);
 	assert_false(allowed);
@@ -897,13 +905,14 @@ static void not_found_conflict_invalid(void **state)
 	json_decref(cm);
 
 	/* Invalid objects: 422 with the field. */
-	json_t *svc = parse("{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":"
-			    "\"bad-port\",\"namespace\":\"clearml\"},\"spec\":{\"type\":\"NodePort\","
-			    "\"selector\":{\"app\":\"x\"},\"ports\":[{\"port\":80,\"nodePort\":"
-			    "99999}]}}");
-	assert_int_equal(k8s_apply(c, "/api/v1/namespaces/clearml/services/bad-port", svc, 0, NULL,
-				   &cause),
-			 K8S_ERR_INVALID);
+	json_t *svc =
+		parse("{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":"
+		      "\"bad-port\",\"namespace\":\"clearml\"},\"spec\":{\"type\":\"NodePort\","
+		      "\"selector\":{\"app\":\"x\"},\"ports\":[{\"port\":80,\"nodePort\":"
+		      "99999}]}}");
+	assert_int_equal(
+		k8s_apply(c, "/api/v1/namespaces/clearml/services/bad-port", svc, 0, NULL, &cause),
+		K8S_ERR_INVALID);
 	assert_contains(cause, "the object was rejected as invalid (HTTP 422 Invalid)");
 	assert_contains(cause, "spec.ports[0].nodePort");
 	assert_contains(cause, "valid range");
@@ -914,7 +923,9 @@ static void not_found_conflict_invalid(void **state)
 			  "30080}]}}";
 	char *t1 = lf_asprintf(web, "webserver"), *t2 = lf_asprintf(web, "webserver-copy");
 	json_t *s1 = parse(t1), *s2 = parse(t2);
-	expect_ok(k8s_apply(c, "/api/v1/namespaces/clearml/services/webserver", s1, 0, NULL, &cause), &cause);
+	expect_ok(
+		k8s_apply(c, "/api/v1/namespaces/clearml/services/webserver", s1, 0, NULL, &cause),
+		&cause);
 	assert_int_equal(k8s_apply(c, "/api/v1/namespaces/clearml/services/webserver-copy", s2, 0,
 				   NULL, &cause),
 			 K8S_ERR_INVALID);
@@ -964,13 +975,14 @@ static void list_pages_and_selectors(void **state)
 	free(kc);
 	ensure_namespace(c, "paging");
 	for (int i = 0; i < 7; i++) {
-		char *text = lf_asprintf("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":"
-					 "{\"name\":\"cm-%d\",\"labels\":{\"parity\":\"%s\"}}}",
-					 i, i % 2 ? "odd" : "even");
+		char *text =
+			lf_asprintf("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":"
+				    "{\"name\":\"cm-%d\",\"labels\":{\"parity\":\"%s\"}}}",
+				    i, i % 2 ? "odd" : "even");
 		json_t *obj = parse(text);
-		assert_int_equal(k8s_create(c, "/api/v1/namespaces/paging/configmaps", obj, NULL,
-					    &cause),
-				 K8S_OK);
+		assert_int_equal(
+			k8s_create(c, "/api/v1/namespaces/paging/configmaps", obj, NULL, &cause),
+			K8S_OK);
 		json_decref(obj);
 		free(text);
 	}
@@ -981,7 +993,8 @@ static void list_pages_and_selectors(void **state)
 	assert_null(json_object_get(json_object_get(list, "metadata"), "continue"));
 	assert_int_equal(k8s_client_requests(c) - before, 3);
 	json_decref(list);
-	expect_ok(k8s_list(c, "/api/v1/namespaces/paging/configmaps", "parity=odd", &list, &cause), &cause);
+	expect_ok(k8s_list(c, "/api/v1/namespaces/paging/configmaps", "parity=odd", &list, &cause),
+		  &cause);
 	assert_int_equal(json_array_size(json_object_get(list, "items")), 3);
 	json_decref(list);
 	k8s_client_free(c);
@@ -999,10 +1012,10 @@ static void node_labels_by_merge_patch(void **state)
 	json_t *patch = parse("{\"metadata\":{\"labels\":{\"app\":\"clearml\"}}}");
 	json_t *out = NULL;
 	expect_ok(k8s_merge_patch(c, "/api/v1/nodes/node-b", patch, &out, &cause), &cause);
-	assert_string_equal(json_string_value(json_object_get(
-				    json_object_get(json_object_get(out, "metadata"), "labels"),
-				    "app")),
-			    "clearml");
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_object_get(json_object_get(out, "metadata"), "labels"), "app")),
+		"clearml");
 	json_decref(out);
 	json_decref(patch);
 	expect_ok(k8s_list(c, "/api/v1/nodes", "app=clearml", &list, &cause), &cause);
@@ -1075,7 +1088,8 @@ static void retries_on_throttling_5xx_and_drops(void **state)
 	json_t *cm = configmap("dropped-apply", "{}");
 	control("drop", "{\"count\": 2}");
 	expect_ok(k8s_apply(c, "/api/v1/namespaces/clearml/configmaps/dropped-apply", cm, 0, NULL,
-			    &cause), &cause);
+			    &cause),
+		  &cause);
 	json_decref(cm);
 	cm = configmap("dropped-create", "{}");
 	reset_log();
@@ -1088,9 +1102,9 @@ static void retries_on_throttling_5xx_and_drops(void **state)
 	s = statuses("/api/v1/namespaces/clearml/configmaps");
 	assert_string_equal(s, "dropped");
 	free(s);
-	assert_int_equal(k8s_get(c, "/api/v1/namespaces/clearml/configmaps/dropped-create", NULL,
-				 &cause),
-			 K8S_ERR_NOT_FOUND);
+	assert_int_equal(
+		k8s_get(c, "/api/v1/namespaces/clearml/configmaps/dropped-create", NULL, &cause),
+		K8S_ERR_NOT_FOUND);
 	json_decref(cm);
 	free(cause);
 	cause = NULL;
@@ -1137,9 +1151,9 @@ static void kubectl_reads_back(void **state)
 	char *kc = k8s_peer_path(&peer, "kubeconfig");
 	char *cache = in_dir("kubectl-cache");
 	char *out = NULL;
-	char *get_deploy[] = {"kubectl", "--kubeconfig", kc, "--cache-dir", cache, "get",
-			      "deployments", "-n", "clearml", "-o", "json",
-			      "--show-managed-fields", NULL};
+	char *get_deploy[] = {"kubectl", "--kubeconfig",	  kc,	"--cache-dir", cache,
+			      "get",	 "deployments",		  "-n", "clearml",     "-o",
+			      "json",	 "--show-managed-fields", NULL};
 	int rc = k8s_peer_run(get_deploy, &out);
 	if (rc != 0)
 		fail_msg("kubectl get deployments: exit %d: %s", rc, out);
@@ -1151,13 +1165,14 @@ static void kubectl_reads_back(void **state)
 	json_array_foreach(json_object_get(list, "items"), i, it)
 	{
 		assert_string_equal(json_string_value(json_object_get(it, "kind")), "Deployment");
-		const char *n = json_string_value(json_object_get(json_object_get(it, "metadata"),
-								  "name"));
+		const char *n =
+			json_string_value(json_object_get(json_object_get(it, "metadata"), "name"));
 		char *more = lf_asprintf("%s %s", names, n);
 		free(names);
 		names = more;
 		if (strcmp(n, "web") == 0) {
-			json_t *mf = json_object_get(json_object_get(it, "metadata"), "managedFields");
+			json_t *mf =
+				json_object_get(json_object_get(it, "metadata"), "managedFields");
 			char *d = json_dumps(mf, 0);
 			assert_contains(d, "\"manager\": \"landfall\"");
 			free(d);
@@ -1171,8 +1186,8 @@ static void kubectl_reads_back(void **state)
 	free(names);
 	json_decref(list);
 
-	char *get_nodes[] = {"kubectl", "--kubeconfig", kc, "--cache-dir", cache, "get", "nodes",
-			     "-l", "app=clearml", NULL};
+	char *get_nodes[] = {"kubectl", "--kubeconfig", kc,   "--cache-dir", cache,
+			     "get",	"nodes",	"-l", "app=clearml", NULL};
 	rc = k8s_peer_run(get_nodes, &out);
 	if (rc != 0)
 		fail_msg("kubectl get nodes: exit %d: %s", rc, out);
@@ -1183,9 +1198,9 @@ static void kubectl_reads_back(void **state)
 
 	/* tls-server-name works for kubectl too, and the table printer gets
 	 * the stand-in's Table. */
-	char *get_cm[] = {"kubectl", "--kubeconfig", kc,	  "--cache-dir", cache,
-			  "--context", "by-name",     "get",	  "configmaps", "-n",
-			  "clearml",   NULL};
+	char *get_cm[] = {"kubectl",	"--kubeconfig", kc,	   "--cache-dir",
+			  cache,	"--context",	"by-name", "get",
+			  "configmaps", "-n",		"clearml", NULL};
 	rc = k8s_peer_run(get_cm, &out);
 	if (rc != 0)
 		fail_msg("kubectl get configmaps: exit %d: %s", rc, out);
@@ -1194,8 +1209,8 @@ static void kubectl_reads_back(void **state)
 	assert_contains(out, "DATA");
 	free(out);
 
-	char *get_svc[] = {"kubectl", "--kubeconfig", kc, "--cache-dir", cache, "--context",
-			   "token",   "get",	      "services", "webserver", NULL};
+	char *get_svc[] = {"kubectl", "--kubeconfig", kc,	  "--cache-dir", cache, "--context",
+			   "token",   "get",	      "services", "webserver",	 NULL};
 	rc = k8s_peer_run(get_svc, &out);
 	if (rc != 0)
 		fail_msg("kubectl get services: exit %d: %s", rc, out);
@@ -1209,8 +1224,12 @@ static void kubectl_reads_back(void **state)
 	{
 		const char *p = json_string_value(json_object_get(it, "path"));
 		const char *ua = json_string_value(json_object_get(it, "userAgent"));
-		if (p && ua && strncmp(ua, "kubectl", 7) == 0 && strcmp(p, "/api") == 0) {
+		if (p && ua && strncmp(ua, "kubectl/", 8) == 0 && strcmp(p, "/api") == 0) {
+			/* It asks for aggregated discovery first; the stand-in
+			 * answers with plain discovery, which kubectl accepts. */
 			saw_discovery = true;
+			assert_contains(json_string_value(json_object_get(it, "accept")),
+					"as=APIGroupDiscoveryList");
 			assert_int_equal(json_integer_value(json_object_get(it, "status")), 200);
 		}
 	}

@@ -18,8 +18,8 @@ struct row {
 	const char *message; /* substring of the message */
 };
 
-#define DEP(meta, spec, status)                                                        \
-	"{\"kind\":\"Deployment\",\"metadata\":{\"name\":\"web\"" meta "},\"spec\":{" spec \
+#define DEP(meta, spec, status)                                                                    \
+	"{\"kind\":\"Deployment\",\"metadata\":{\"name\":\"web\"" meta "},\"spec\":{" spec         \
 	"},\"status\":{" status "}}"
 
 static const struct row rows[] = {
@@ -44,9 +44,10 @@ static const struct row rows[] = {
 	     "\"observedGeneration\":2,\"replicas\":2,\"updatedReplicas\":2,"
 	     "\"availableReplicas\":1"),
 	 K8S_ROLLOUT_WAITING, "1 of 2 updated replicas are available"},
-	{"done", DEP(",\"generation\":2", "\"replicas\":2",
-		     "\"observedGeneration\":2,\"replicas\":2,\"updatedReplicas\":2,"
-		     "\"availableReplicas\":2"),
+	{"done",
+	 DEP(",\"generation\":2", "\"replicas\":2",
+	     "\"observedGeneration\":2,\"replicas\":2,\"updatedReplicas\":2,"
+	     "\"availableReplicas\":2"),
 	 K8S_ROLLOUT_DONE, "\"web\" successfully rolled out"},
 	{"observed generation ahead counts as observed",
 	 DEP(",\"generation\":1", "\"replicas\":1",

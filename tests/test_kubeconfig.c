@@ -95,29 +95,34 @@ static int teardown(void **state)
 	return rc == 0 ? 0 : -1;
 }
 
-#define ONE_CLUSTER(name, server) \
-	"- name: " name "\n  cluster:\n    server: " server "\n"
+#define ONE_CLUSTER(name, server) "- name: " name "\n  cluster:\n    server: " server "\n"
 
 /* ---- files and merging -------------------------------------------------- */
 
 static void merge_first_file_wins(void **state)
 {
 	(void)state;
-	put("a/config", "apiVersion: v1\nkind: Config\n"
-			"current-context: ctx-a\n"
-			"clusters:\n" ONE_CLUSTER("shared", "https://a.example:6443")
-			"users:\n- name: ua\n  user: {token: token-a}\n"
-			"- name: shared-user\n  user: {token: from-a}\n"
-			"contexts:\n- name: ctx-a\n  context: {cluster: shared, user: ua}\n");
-	put("b/config", "apiVersion: v1\nkind: Config\n"
-			"current-context: ctx-b\n"
-			"clusters:\n" ONE_CLUSTER("shared", "https://b.example:6443")
-			ONE_CLUSTER("only-b", "https://only-b.example/")
-			"users:\n- name: ub\n  user: {token: token-b}\n"
-			"- name: shared-user\n  user: {token: from-b}\n"
-			"contexts:\n- name: ctx-b\n  context: {cluster: only-b, user: ub, "
-			"namespace: clearml}\n"
-			"- name: ctx-shared\n  context: {cluster: shared, user: shared-user}\n");
+	put("a/config",
+	    "apiVersion: v1\nkind: Config\n"
+	    "current-context: ctx-a\n"
+	    "clusters:\n" ONE_CLUSTER(
+		    "shared",
+		    "https://a.example:6443") "users:\n- name: ua\n  user: {token: token-a}\n"
+					      "- name: shared-user\n  user: {token: from-a}\n"
+					      "contexts:\n- name: ctx-a\n  context: {cluster: "
+					      "shared, user: ua}\n");
+	put("b/config",
+	    "apiVersion: v1\nkind: Config\n"
+	    "current-context: ctx-b\n"
+	    "clusters:\n" ONE_CLUSTER("shared", "https://b.example:6443") ONE_CLUSTER(
+		    "only-b",
+		    "https://only-b.example/") "users:\n- name: ub\n  user: {token: token-b}\n"
+					       "- name: shared-user\n  user: {token: from-b}\n"
+					       "contexts:\n- name: ctx-b\n  context: {cluster: "
+					       "only-b, user: ub, "
+					       "namespace: clearml}\n"
+					       "- name: ctx-shared\n  context: {cluster: shared, "
+					       "user: shared-user}\n");
 	char *a = at("a/config"), *b = at("b/config");
 	char *ab = lf_asprintf("%s:%s", a, b), *ba = lf_asprintf("%s:%s", b, a);
 
@@ -167,9 +172,10 @@ static void merge_first_file_wins(void **state)
 static void current_context_from_first_file_that_sets_it(void **state)
 {
 	(void)state;
-	put("n/one", "clusters:\n" ONE_CLUSTER("c", "https://one.example")
-		     "users:\n- name: u\n  user: {token: t1}\n"
-		     "contexts:\n- name: one\n  context: {cluster: c, user: u}\n");
+	put("n/one", "clusters:\n" ONE_CLUSTER(
+			     "c", "https://one.example") "users:\n- name: u\n  user: {token: t1}\n"
+							 "contexts:\n- name: one\n  context: "
+							 "{cluster: c, user: u}\n");
 	put("n/two", "current-context: one\n");
 	char *list = lf_asprintf("%s/n/one:%s/n/two", tmp, tmp);
 	setenv("KUBECONFIG", list, 1);
@@ -182,11 +188,12 @@ static void current_context_from_first_file_that_sets_it(void **state)
 static void same_name_twice_in_one_file_last_wins(void **state)
 {
 	(void)state;
-	put("dup/config", "current-context: x\n"
-			  "clusters:\n" ONE_CLUSTER("c", "https://first.example")
-			  ONE_CLUSTER("c", "https://second.example")
-			  "users:\n- name: u\n  user: {token: t}\n"
-			  "contexts:\n- name: x\n  context: {cluster: c, user: u}\n");
+	put("dup/config",
+	    "current-context: x\n"
+	    "clusters:\n" ONE_CLUSTER("c", "https://first.example") ONE_CLUSTER(
+		    "c", "https://second.example") "users:\n- name: u\n  user: {token: t}\n"
+						   "contexts:\n- name: x\n  context: {cluster: c, "
+						   "user: u}\n");
 	char *p = at("dup/config");
 	struct kubeconfig *kc = load_ok(p, NULL);
 	assert_string_equal(kc->server, "https://second.example");
@@ -198,13 +205,16 @@ static void explicit_paths_override_kubeconfig_env(void **state)
 {
 	(void)state;
 	put("e/env", "current-context: from-env\n"
-		     "clusters:\n" ONE_CLUSTER("c", "https://env.example")
-		     "users:\n- name: u\n  user: {token: t}\n"
-		     "contexts:\n- name: from-env\n  context: {cluster: c, user: u}\n");
-	put("e/explicit", "current-context: from-explicit\n"
-			  "clusters:\n" ONE_CLUSTER("c", "https://explicit.example")
-			  "users:\n- name: u\n  user: {token: t}\n"
-			  "contexts:\n- name: from-explicit\n  context: {cluster: c, user: u}\n");
+		     "clusters:\n" ONE_CLUSTER(
+			     "c", "https://env.example") "users:\n- name: u\n  user: {token: t}\n"
+							 "contexts:\n- name: from-env\n  context: "
+							 "{cluster: c, user: u}\n");
+	put("e/explicit",
+	    "current-context: from-explicit\n"
+	    "clusters:\n" ONE_CLUSTER(
+		    "c", "https://explicit.example") "users:\n- name: u\n  user: {token: t}\n"
+						     "contexts:\n- name: from-explicit\n  context: "
+						     "{cluster: c, user: u}\n");
 	char *env = at("e/env"), *explicit_path = at("e/explicit");
 	setenv("KUBECONFIG", env, 1);
 	struct kubeconfig *kc = load_ok(explicit_path, NULL);
@@ -245,10 +255,12 @@ static void default_is_home_kube_config(void **state)
 	char *err = load_err(NULL, NULL);
 	assert_contains(err, ".kube/config does not exist");
 	free(err);
-	put("home/.kube/config", "current-context: h\n"
-				 "clusters:\n" ONE_CLUSTER("c", "https://home.example")
-				 "users:\n- name: u\n  user: {token: t}\n"
-				 "contexts:\n- name: h\n  context: {cluster: c, user: u}\n");
+	put("home/.kube/config",
+	    "current-context: h\n"
+	    "clusters:\n" ONE_CLUSTER(
+		    "c", "https://home.example") "users:\n- name: u\n  user: {token: t}\n"
+						 "contexts:\n- name: h\n  context: {cluster: c, "
+						 "user: u}\n");
 	struct kubeconfig *kc = load_ok(NULL, NULL);
 	assert_string_equal(kc->server, "https://home.example");
 	char *d = kubeconfig_describe(kc);
@@ -258,10 +270,12 @@ static void default_is_home_kube_config(void **state)
 	kubeconfig_free(kc);
 	/* KUBECONFIG set (even to one file) replaces the default. */
 	char *other = at("e2/other");
-	put("e2/other", "current-context: o\n"
-			"clusters:\n" ONE_CLUSTER("c", "https://other.example")
-			"users:\n- name: u\n  user: {token: t}\n"
-			"contexts:\n- name: o\n  context: {cluster: c, user: u}\n");
+	put("e2/other",
+	    "current-context: o\n"
+	    "clusters:\n" ONE_CLUSTER(
+		    "c", "https://other.example") "users:\n- name: u\n  user: {token: t}\n"
+						  "contexts:\n- name: o\n  context: {cluster: c, "
+						  "user: u}\n");
 	setenv("KUBECONFIG", other, 1);
 	kc = load_ok(NULL, NULL);
 	assert_string_equal(kc->server, "https://other.example");
@@ -275,12 +289,16 @@ static void default_is_home_kube_config(void **state)
 static void context_errors_name_the_context(void **state)
 {
 	(void)state;
-	put("ctx/config", "clusters:\n" ONE_CLUSTER("c", "https://c.example")
-			  "users:\n- name: u\n  user: {token: t}\n"
-			  "contexts:\n- name: alpha\n  context: {cluster: c, user: u}\n"
-			  "- name: beta\n  context: {cluster: c, user: nobody}\n"
-			  "- name: gamma\n  context: {cluster: c}\n"
-			  "- name: delta\n  context: {cluster: c, user: u, namespace: Bad_NS}\n");
+	put("ctx/config",
+	    "clusters:\n" ONE_CLUSTER(
+		    "c",
+		    "https://c.example") "users:\n- name: u\n  user: {token: t}\n"
+					 "contexts:\n- name: alpha\n  context: {cluster: c, user: "
+					 "u}\n"
+					 "- name: beta\n  context: {cluster: c, user: nobody}\n"
+					 "- name: gamma\n  context: {cluster: c}\n"
+					 "- name: delta\n  context: {cluster: c, user: u, "
+					 "namespace: Bad_NS}\n");
 	char *p = at("ctx/config");
 	char *err = load_err(p, NULL); /* no current-context */
 	assert_contains(err, "current-context is not set");
@@ -338,13 +356,14 @@ static void relative_paths_resolve_against_the_file(void **state)
 	put("rel/sub/certs/client.pem", "CERT\n");
 	put("rel/sub/certs/client.key", "KEY\n");
 	put("rel/sub/token", "  tok-from-file\n\n");
-	put("rel/sub/config", "current-context: r\n"
-			      "clusters:\n- name: c\n  cluster:\n    server: https://r.example\n"
-			      "    certificate-authority: certs/ca.pem\n"
-			      "    tls-server-name: api.internal\n"
-			      "users:\n- name: u\n  user:\n    client-certificate: certs/client.pem\n"
-			      "    client-key: certs/client.key\n    tokenFile: token\n"
-			      "contexts:\n- name: r\n  context: {cluster: c, user: u}\n");
+	put("rel/sub/config",
+	    "current-context: r\n"
+	    "clusters:\n- name: c\n  cluster:\n    server: https://r.example\n"
+	    "    certificate-authority: certs/ca.pem\n"
+	    "    tls-server-name: api.internal\n"
+	    "users:\n- name: u\n  user:\n    client-certificate: certs/client.pem\n"
+	    "    client-key: certs/client.key\n    tokenFile: token\n"
+	    "contexts:\n- name: r\n  context: {cluster: c, user: u}\n");
 	char cwd[PATH_MAX];
 	assert_non_null(getcwd(cwd, sizeof cwd));
 	assert_int_equal(chdir("/"), 0); /* not relative to the working directory */
@@ -694,10 +713,10 @@ static void exec_plugin_cluster_info_and_certificate(void **state)
 	(void)state;
 	/* v1beta1 needs no interactiveMode; provideClusterInfo hands over the
 	 * server and CA; the plugin answers with a client certificate. */
-	char *p = plugin_config("client.authentication.k8s.io/v1beta1", "",
-				"      provideClusterInfo: true\n",
-				"      - {name: CLUSTER_SERVER, value: 'https://plugin.example:6443'}\n"
-				"      - {name: CERT_MODE, value: '1'}\n");
+	char *p = plugin_config(
+		"client.authentication.k8s.io/v1beta1", "", "      provideClusterInfo: true\n",
+		"      - {name: CLUSTER_SERVER, value: 'https://plugin.example:6443'}\n"
+		"      - {name: CERT_MODE, value: '1'}\n");
 	char cwd[PATH_MAX];
 	assert_non_null(getcwd(cwd, sizeof cwd));
 	assert_int_equal(chdir(tmp), 0);
@@ -898,10 +917,11 @@ static void yaml_typing(void **state)
 			    "true");
 	json_decref(docs);
 	/* a billion laughs is refused */
-	const char *bomb = "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
-			   "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
-			   "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
-			   "g: [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n";
+	const char *bomb =
+		"a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+		"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+		"e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+		"g: [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n";
 	assert_null(k8s_yaml_load(bomb, strlen(bomb), "bomb", 0, &cause));
 	assert_contains(cause, "too large");
 	assert_null(k8s_yaml_load("a: [", 4, "broken.yaml", 0, &cause));

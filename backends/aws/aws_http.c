@@ -1270,6 +1270,8 @@ enum aws_status aws_request(struct aws_client *c, const struct aws_request *rq,
 	}
 	if (st != AWS_OK)
 		c->stats.failures++;
+	else
+		aws_error_clear(err);   /* earlier attempts' errors are history */
 	resp->ms = lf_now_ms() - t0;
 	c->stats.ms += resp->ms;
 	free(url);
@@ -1324,6 +1326,9 @@ enum aws_status aws_query_pages(struct aws_client *c, enum aws_service svc, cons
                                 const char *token_element, aws_xml_page_fn fn, void *user,
                                 struct aws_error *err)
 {
+	struct aws_params *own = params ? NULL : aws_params_new();
+	if (own)
+		params = own;
 	char *prev = NULL;
 	enum aws_status st = AWS_OK;
 	for (int page = 0; page < 1000; page++) {
@@ -1350,6 +1355,7 @@ enum aws_status aws_query_pages(struct aws_client *c, enum aws_service svc, cons
 	}
 	free(prev);
 	aws_params_remove(params, token_param);
+	aws_params_free(own);
 	return st;
 }
 

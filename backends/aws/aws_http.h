@@ -274,7 +274,7 @@ typedef int (*aws_xml_page_fn)(xmlDoc *page, void *user);
 /* Follow a query API's pages: the token found in the answer's element
  * `token_element` ("nextToken" for EC2, "NextMarker" for ELBv2, "Marker"
  * for IAM, which also says IsTruncated) is sent back as `token_param`
- * ("NextToken", "Marker") until none comes. `params` is changed (the
+ * ("NextToken", "Marker") until none comes. `params` (may be NULL) is changed (the
  * token) and left without it. At most 1000 pages; a repeated token stops. */
 enum aws_status aws_query_pages(struct aws_client *c, enum aws_service svc, const char *action,
                                 struct aws_params *params, const char *token_param,

@@ -23,15 +23,15 @@ struct k8s_client {
 	struct kubeconfig *kc;
 	struct k8s_client_options opt;
 	CURL *curl;
-	char *base;                   /* URL prefix for every path */
+	char *base;		       /* URL prefix for every path */
 	struct curl_slist *connect_to; /* tls-server-name -> real address */
-	char *host_header;            /* "Host: real-host:port" with tls-server-name */
+	char *host_header;	       /* "Host: real-host:port" with tls-server-name */
 	long last_code;
 	char *last_reason;
 	unsigned requests;
 	unsigned rand_state;
-	char *registered_token;       /* last token handed to the redactor */
-	json_t *fetched_gv;           /* group versions whose resources are cached */
+	char *registered_token; /* last token handed to the redactor */
+	json_t *fetched_gv;	/* group versions whose resources are cached */
 	struct resource_entry **res;
 	size_t nres;
 };
@@ -173,8 +173,7 @@ int k8s_client_new(struct kubeconfig *kc, const struct k8s_client_options *opts,
 }
 
 int k8s_client_open(const char *kubeconfig_paths, const char *context,
-		    const struct k8s_client_options *opts, struct k8s_client **out,
-		    char **cause)
+		    const struct k8s_client_options *opts, struct k8s_client **out, char **cause)
 {
 	struct kubeconfig *kc;
 	*out = NULL;
@@ -309,8 +308,8 @@ static const char *code_words(long code, const char *reason)
 	}
 }
 
-static char *http_failure(struct k8s_client *c, const char *method, const char *path,
-			  long code, const json_t *body, const struct reply *r)
+static char *http_failure(struct k8s_client *c, const char *method, const char *path, long code,
+			  const json_t *body, const struct reply *r)
 {
 	const char *reason = NULL, *message = NULL;
 	char *causes = NULL;
@@ -328,8 +327,8 @@ static char *http_failure(struct k8s_client *c, const char *method, const char *
 				const char *m = json_string_value(json_object_get(it, "message"));
 				if (!m)
 					continue;
-				char *n = lf_asprintf("%s; %s%s%s", causes ? causes : "", f ? f : "",
-						      f ? ": " : "", m);
+				char *n = lf_asprintf("%s; %s%s%s", causes ? causes : "",
+						      f ? f : "", f ? ": " : "", m);
 				free(causes);
 				causes = n;
 			}
@@ -498,15 +497,15 @@ static enum k8s_status exchange(struct k8s_client *c, const char *method, const 
 	if (c->kc->proxy_url)
 		curl_easy_setopt(h, CURLOPT_PROXY, c->kc->proxy_url);
 	if (c->kc->ca.data) {
-		struct curl_blob ca = {.data = c->kc->ca.data, .len = c->kc->ca.len,
-				       .flags = CURL_BLOB_COPY};
+		struct curl_blob ca = {
+			.data = c->kc->ca.data, .len = c->kc->ca.len, .flags = CURL_BLOB_COPY};
 		curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &ca);
 	}
 	if (cr.cert && cr.key) {
-		struct curl_blob cert = {.data = (void *)cr.cert, .len = cr.cert_len,
-					 .flags = CURL_BLOB_COPY};
-		struct curl_blob key = {.data = (void *)cr.key, .len = cr.key_len,
-					.flags = CURL_BLOB_COPY};
+		struct curl_blob cert = {
+			.data = (void *)cr.cert, .len = cr.cert_len, .flags = CURL_BLOB_COPY};
+		struct curl_blob key = {
+			.data = (void *)cr.key, .len = cr.key_len, .flags = CURL_BLOB_COPY};
 		curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &cert);
 		curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
 		curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &key);
@@ -539,8 +538,8 @@ static enum k8s_status exchange(struct k8s_client *c, const char *method, const 
 	if (cc != CURLE_OK && !(cc == CURLE_WRITE_ERROR && r.overflow)) {
 		st = curl_failure(c, cc, errbuf, method, path, maybe_sent, cause);
 		if (c->opt.events)
-			events_log(c->opt.events, NULL, LOG_DEBUG, "k8s %s %s: %s (%lld ms)", method,
-				   path, k8s_status_name(st), took);
+			events_log(c->opt.events, NULL, LOG_DEBUG, "k8s %s %s: %s (%lld ms)",
+				   method, path, k8s_status_name(st), took);
 		goto out;
 	}
 	*maybe_sent = true;
@@ -604,9 +603,10 @@ static enum k8s_status request_ex(struct k8s_client *c, const char *method, cons
 		if (st == K8S_ERR_UNAUTHORIZED && !refreshed && kubeconfig_invalidate(c->kc)) {
 			refreshed = true;
 			if (c->opt.events)
-				events_log(c->opt.events, NULL, LOG_INFO,
-					   _("The API server refused the credentials; getting fresh "
-					     "ones and trying again"));
+				events_log(
+					c->opt.events, NULL, LOG_INFO,
+					_("The API server refused the credentials; getting fresh "
+					  "ones and trying again"));
 			continue;
 		}
 		bool may_retry = idempotent || !maybe_sent || st == K8S_ERR_THROTTLED;
@@ -654,8 +654,8 @@ static char *with_query(const char *path, const char *query)
 	return lf_asprintf("%s%c%s", path, strchr(path, '?') ? '&' : '?', query);
 }
 
-enum k8s_status k8s_list(struct k8s_client *c, const char *path, const char *selector,
-			 json_t **out, char **cause)
+enum k8s_status k8s_list(struct k8s_client *c, const char *path, const char *selector, json_t **out,
+			 char **cause)
 {
 	*out = NULL;
 	char *limit = lf_asprintf("limit=%d", c->opt.page_size);
@@ -691,7 +691,8 @@ enum k8s_status k8s_list(struct k8s_client *c, const char *path, const char *sel
 		if (st != K8S_OK)
 			break;
 		json_t *items = json_object_get(doc, "items");
-		if (!json_is_object(doc) || (items && !json_is_array(items) && !json_is_null(items))) {
+		if (!json_is_object(doc) ||
+		    (items && !json_is_array(items) && !json_is_null(items))) {
 			json_decref(doc);
 			st = K8S_ERR_PROTOCOL;
 			lf_fail(cause, _("GET %s: the reply is not a list"), path);
@@ -724,18 +725,19 @@ enum k8s_status k8s_list(struct k8s_client *c, const char *path, const char *sel
 	return K8S_OK;
 }
 
-enum k8s_status k8s_create(struct k8s_client *c, const char *collection_path,
-			   const json_t *obj, json_t **out, char **cause)
+enum k8s_status k8s_create(struct k8s_client *c, const char *collection_path, const json_t *obj,
+			   json_t **out, char **cause)
 {
 	return request_ex(c, "POST", collection_path, NULL, obj, false, out, cause);
 }
 
-enum k8s_status k8s_apply(struct k8s_client *c, const char *path, const json_t *obj,
-			  unsigned flags, json_t **out, char **cause)
+enum k8s_status k8s_apply(struct k8s_client *c, const char *path, const json_t *obj, unsigned flags,
+			  json_t **out, char **cause)
 {
-	char *p = with_query(path, (flags & K8S_APPLY_DRY_RUN)
-					   ? "fieldManager=" K8S_FIELD_MANAGER "&force=true&dryRun=All"
-					   : "fieldManager=" K8S_FIELD_MANAGER "&force=true");
+	char *p = with_query(path, (flags & K8S_APPLY_DRY_RUN) ? "fieldManager=" K8S_FIELD_MANAGER
+								 "&force=true&dryRun=All"
+							       : "fieldManager=" K8S_FIELD_MANAGER
+								 "&force=true");
 	enum k8s_status st =
 		request_ex(c, "PATCH", p, "application/apply-patch+yaml", obj, true, out, cause);
 	free(p);
@@ -746,14 +748,13 @@ enum k8s_status k8s_merge_patch(struct k8s_client *c, const char *path, const js
 				json_t **out, char **cause)
 {
 	char *p = with_query(path, "fieldManager=" K8S_FIELD_MANAGER);
-	enum k8s_status st = request_ex(c, "PATCH", p, "application/merge-patch+json", patch,
-					true, out, cause);
+	enum k8s_status st =
+		request_ex(c, "PATCH", p, "application/merge-patch+json", patch, true, out, cause);
 	free(p);
 	return st;
 }
 
-enum k8s_status k8s_delete(struct k8s_client *c, const char *path, json_t **out,
-			   char **cause)
+enum k8s_status k8s_delete(struct k8s_client *c, const char *path, json_t **out, char **cause)
 {
 	json_t *opts = json_pack("{s:s, s:s, s:s}", "kind", "DeleteOptions", "apiVersion", "v1",
 				 "propagationPolicy", "Foreground");
@@ -762,8 +763,7 @@ enum k8s_status k8s_delete(struct k8s_client *c, const char *path, json_t **out,
 	return st;
 }
 
-enum k8s_status k8s_version(struct k8s_client *c, char **git_version, json_t **out,
-			    char **cause)
+enum k8s_status k8s_version(struct k8s_client *c, char **git_version, json_t **out, char **cause)
 {
 	json_t *doc = NULL;
 	if (git_version)
@@ -790,8 +790,8 @@ enum k8s_status k8s_version(struct k8s_client *c, char **git_version, json_t **o
 
 /* ---- access review ------------------------------------------------------ */
 
-enum k8s_status k8s_access_review(struct k8s_client *c, const struct k8s_access *a,
-				  bool *allowed, char **reason, char **cause)
+enum k8s_status k8s_access_review(struct k8s_client *c, const struct k8s_access *a, bool *allowed,
+				  char **reason, char **cause)
 {
 	*allowed = false;
 	if (reason)
@@ -800,16 +800,19 @@ enum k8s_status k8s_access_review(struct k8s_client *c, const struct k8s_access 
 	const struct {
 		const char *key, *value;
 	} fields[] = {
-		{"verb", a->verb},	     {"group", a->group ? a->group : ""},
-		{"resource", a->resource},   {"subresource", a->subresource},
-		{"namespace", a->namespace_}, {"name", a->name},
+		{"verb", a->verb},
+		{"group", a->group ? a->group : ""},
+		{"resource", a->resource},
+		{"subresource", a->subresource},
+		{"namespace", a->namespace_},
+		{"name", a->name},
 	};
 	for (size_t i = 0; i < LF_ARRAY_LEN(fields); i++)
 		if (fields[i].value)
 			json_object_set_new(attrs, fields[i].key, json_string(fields[i].value));
-	json_t *review = json_pack("{s:s, s:s, s:{s:o}}", "kind", "SelfSubjectAccessReview",
-				   "apiVersion", "authorization.k8s.io/v1", "spec",
-				   "resourceAttributes", attrs);
+	json_t *review =
+		json_pack("{s:s, s:s, s:{s:o}}", "kind", "SelfSubjectAccessReview", "apiVersion",
+			  "authorization.k8s.io/v1", "spec", "resourceAttributes", attrs);
 	json_t *doc = NULL;
 	enum k8s_status st =
 		request_ex(c, "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
@@ -885,8 +888,8 @@ static const struct k8s_resource *find_cached(struct k8s_client *c, const char *
 	return NULL;
 }
 
-enum k8s_status k8s_discover(struct k8s_client *c, const char *api_version,
-			     const char *kind, const struct k8s_resource **out, char **cause)
+enum k8s_status k8s_discover(struct k8s_client *c, const char *api_version, const char *kind,
+			     const struct k8s_resource **out, char **cause)
 {
 	*out = NULL;
 	if (lf_str_empty(api_version) || lf_str_empty(kind)) {
@@ -894,8 +897,8 @@ enum k8s_status k8s_discover(struct k8s_client *c, const char *api_version,
 		return K8S_ERR_INVALID;
 	}
 	const char *slash = strchr(api_version, '/');
-	char *group = slash ? lf_xstrndup(api_version, (size_t)(slash - api_version))
-			    : lf_xstrdup("");
+	char *group =
+		slash ? lf_xstrndup(api_version, (size_t)(slash - api_version)) : lf_xstrdup("");
 	const char *version = slash ? slash + 1 : api_version;
 	enum k8s_status st = K8S_OK;
 	if (!json_object_get(c->fetched_gv, api_version)) {
@@ -921,10 +924,12 @@ enum k8s_status k8s_discover(struct k8s_client *c, const char *api_version,
 			e->version = lf_xstrdup(version);
 			e->name = lf_xstrdup(name);
 			e->kind = lf_xstrdup(k);
-			e->r = (struct k8s_resource){.group = e->group, .version = e->version,
-						     .name = e->name, .kind = e->kind,
-						     .namespaced = json_is_true(
-							     json_object_get(it, "namespaced"))};
+			e->r = (struct k8s_resource){
+				.group = e->group,
+				.version = e->version,
+				.name = e->name,
+				.kind = e->kind,
+				.namespaced = json_is_true(json_object_get(it, "namespaced"))};
 			c->res = lf_xrealloc(c->res, (c->nres + 1) * sizeof *c->res);
 			c->res[c->nres++] = e;
 		}
@@ -946,7 +951,7 @@ char *k8s_resource_path(const struct k8s_resource *r, const char *ns, const char
 	char *gv = r->group[0] ? lf_asprintf("/apis/%s/%s", r->group, r->version)
 			       : lf_asprintf("/api/%s", r->version);
 	char *nsp = r->namespaced && !lf_str_empty(ns) ? lf_asprintf("/namespaces/%s", ns)
-						      : lf_xstrdup("");
+						       : lf_xstrdup("");
 	char *p = lf_asprintf("%s%s/%s%s%s", gv, nsp, r->name, name ? "/" : "", name ? name : "");
 	free(gv);
 	free(nsp);
@@ -966,8 +971,8 @@ static bool safe_name(const char *s)
 	return strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
 }
 
-enum k8s_status k8s_object_path(struct k8s_client *c, const json_t *obj,
-				const char *default_ns, char **path, char **cause)
+enum k8s_status k8s_object_path(struct k8s_client *c, const json_t *obj, const char *default_ns,
+				char **path, char **cause)
 {
 	*path = NULL;
 	const char *api = json_string_value(json_object_get(obj, "apiVersion"));
@@ -977,7 +982,9 @@ enum k8s_status k8s_object_path(struct k8s_client *c, const json_t *obj,
 	const char *ns = json_string_value(json_object_get(meta, "namespace"));
 	if (!api || !kind || !name) {
 		lf_fail(cause, _("the manifest lacks %s"),
-			!api ? "apiVersion" : !kind ? "kind" : "metadata.name");
+			!api	? "apiVersion"
+			: !kind ? "kind"
+				: "metadata.name");
 		return K8S_ERR_INVALID;
 	}
 	if (!safe_name(name) || (ns && !safe_name(ns))) {

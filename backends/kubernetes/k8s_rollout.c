@@ -27,8 +27,8 @@ static void say(char **message, char *text)
 
 static const char *name_of(const json_t *obj)
 {
-	const char *n = json_string_value(json_object_get(json_object_get(obj, "metadata"),
-							  "name"));
+	const char *n =
+		json_string_value(json_object_get(json_object_get(obj, "metadata"), "name"));
 	return n ? n : "?";
 }
 
@@ -58,8 +58,9 @@ static enum k8s_rollout deployment(const json_t *d, char **message)
 		const char *reason = json_string_value(json_object_get(cond, "reason"));
 		if (type && reason && strcmp(type, "Progressing") == 0 &&
 		    strcmp(reason, "ProgressDeadlineExceeded") == 0) {
-			say(message, lf_asprintf(_("deployment \"%s\" exceeded its progress deadline"),
-						 name));
+			say(message,
+			    lf_asprintf(_("deployment \"%s\" exceeded its progress deadline"),
+					name));
 			return K8S_ROLLOUT_FAILED;
 		}
 	}
@@ -69,10 +70,11 @@ static enum k8s_rollout deployment(const json_t *d, char **message)
 	if (json_is_integer(json_object_get(spec, "replicas"))) {
 		json_int_t want = num(spec, "replicas", NULL, 0);
 		if (updated < want) {
-			say(message, lf_asprintf(_("Waiting for deployment \"%s\" rollout to finish: "
-						   "%lld out of %lld new replicas have been "
-						   "updated..."),
-						 name, (long long)updated, (long long)want));
+			say(message,
+			    lf_asprintf(_("Waiting for deployment \"%s\" rollout to finish: "
+					  "%lld out of %lld new replicas have been "
+					  "updated..."),
+					name, (long long)updated, (long long)want));
 			return K8S_ROLLOUT_WAITING;
 		}
 	}
@@ -104,7 +106,8 @@ static enum k8s_rollout statefulset(const json_t *s, char **message)
 	json_int_t generation = num(s, "metadata", "generation", 0);
 	json_int_t observed = num(st, "observedGeneration", NULL, 0);
 	if (observed == 0 || generation > observed) {
-		say(message, lf_xstrdup(_("Waiting for statefulset spec update to be observed...")));
+		say(message,
+		    lf_xstrdup(_("Waiting for statefulset spec update to be observed...")));
 		return K8S_ROLLOUT_WAITING;
 	}
 	json_int_t ready = num(st, "readyReplicas", NULL, 0);
@@ -116,13 +119,15 @@ static enum k8s_rollout statefulset(const json_t *s, char **message)
 					 (long long)(want - ready)));
 		return K8S_ROLLOUT_WAITING;
 	}
-	const json_t *ru = json_object_get(json_object_get(spec, "updateStrategy"), "rollingUpdate");
+	const json_t *ru =
+		json_object_get(json_object_get(spec, "updateStrategy"), "rollingUpdate");
 	if (json_is_object(ru)) {
 		if (has_replicas && json_is_integer(json_object_get(ru, "partition"))) {
 			json_int_t part = num(ru, "partition", NULL, 0);
 			if (updated < want - part) {
 				say(message,
-				    lf_asprintf(_("Waiting for partitioned roll out to finish: %lld out "
+				    lf_asprintf(_("Waiting for partitioned roll out to finish: "
+						  "%lld out "
 						  "of %lld new pods have been updated..."),
 						(long long)updated, (long long)(want - part)));
 				return K8S_ROLLOUT_WAITING;
@@ -136,9 +141,10 @@ static enum k8s_rollout statefulset(const json_t *s, char **message)
 	const char *upd = json_string_value(json_object_get(st, "updateRevision"));
 	const char *cur = json_string_value(json_object_get(st, "currentRevision"));
 	if (strcmp(upd ? upd : "", cur ? cur : "") != 0) {
-		say(message, lf_asprintf(_("waiting for statefulset rolling update to complete %lld "
-					   "pods at revision %s..."),
-					 (long long)updated, upd ? upd : ""));
+		say(message,
+		    lf_asprintf(_("waiting for statefulset rolling update to complete %lld "
+				  "pods at revision %s..."),
+				(long long)updated, upd ? upd : ""));
 		return K8S_ROLLOUT_WAITING;
 	}
 	say(message, lf_asprintf(_("statefulset rolling update complete %lld pods at revision "
@@ -166,15 +172,17 @@ static enum k8s_rollout daemonset(const json_t *d, char **message)
 	json_int_t updated = num(st, "updatedNumberScheduled", NULL, 0);
 	json_int_t available = num(st, "numberAvailable", NULL, 0);
 	if (updated < desired) {
-		say(message, lf_asprintf(_("Waiting for daemon set \"%s\" rollout to finish: %lld out "
-					   "of %lld new pods have been updated..."),
-					 name, (long long)updated, (long long)desired));
+		say(message,
+		    lf_asprintf(_("Waiting for daemon set \"%s\" rollout to finish: %lld out "
+				  "of %lld new pods have been updated..."),
+				name, (long long)updated, (long long)desired));
 		return K8S_ROLLOUT_WAITING;
 	}
 	if (available < desired) {
-		say(message, lf_asprintf(_("Waiting for daemon set \"%s\" rollout to finish: %lld of "
-					   "%lld updated pods are available..."),
-					 name, (long long)available, (long long)desired));
+		say(message,
+		    lf_asprintf(_("Waiting for daemon set \"%s\" rollout to finish: %lld of "
+				  "%lld updated pods are available..."),
+				name, (long long)available, (long long)desired));
 		return K8S_ROLLOUT_WAITING;
 	}
 	say(message, lf_asprintf(_("daemon set \"%s\" successfully rolled out"), name));
@@ -208,9 +216,8 @@ const char *k8s_rollout_name(enum k8s_rollout r)
 }
 
 enum k8s_status k8s_rollout_wait(struct k8s_client *c, const char *path, long timeout_ms,
-				 long interval_ms, k8s_rollout_progress_fn progress,
-				 void *user, enum k8s_rollout *state, char **message,
-				 char **cause)
+				 long interval_ms, k8s_rollout_progress_fn progress, void *user,
+				 enum k8s_rollout *state, char **message, char **cause)
 {
 	*state = K8S_ROLLOUT_WAITING;
 	*message = NULL;

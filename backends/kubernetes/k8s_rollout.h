@@ -16,9 +16,9 @@
 #include "k8s_client.h"
 
 enum k8s_rollout {
-	K8S_ROLLOUT_WAITING,     /* not there yet; message says what is missing */
-	K8S_ROLLOUT_DONE,        /* successfully rolled out */
-	K8S_ROLLOUT_FAILED,      /* progress deadline exceeded */
+	K8S_ROLLOUT_WAITING,	 /* not there yet; message says what is missing */
+	K8S_ROLLOUT_DONE,	 /* successfully rolled out */
+	K8S_ROLLOUT_FAILED,	 /* progress deadline exceeded */
 	K8S_ROLLOUT_UNTRACKABLE, /* not a kind or strategy that can be followed */
 };
 
@@ -39,8 +39,7 @@ typedef void (*k8s_rollout_progress_fn)(const char *message, void *user);
  * tolerated until the deadline. Returns K8S_OK when the state could be
  * read, else the failure (with *cause). *message is caller-freed. */
 enum k8s_status k8s_rollout_wait(struct k8s_client *c, const char *path, long timeout_ms,
-				 long interval_ms, k8s_rollout_progress_fn progress,
-				 void *user, enum k8s_rollout *state, char **message,
-				 char **cause);
+				 long interval_ms, k8s_rollout_progress_fn progress, void *user,
+				 enum k8s_rollout *state, char **message, char **cause);
 
 #endif

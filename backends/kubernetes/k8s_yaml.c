@@ -19,7 +19,7 @@ struct conv {
 	const char *name;
 	unsigned flags;
 	json_t *anchors; /* name -> {"v": value, "w": node count} */
-	long nodes;      /* nodes so far, aliases counted expanded */
+	long nodes;	 /* nodes so far, aliases counted expanded */
 	char **cause;
 };
 
@@ -44,8 +44,8 @@ static bool parse_int(const char *s, json_int_t *out)
 	if (*p == '\0')
 		return false;
 	for (const char *q = p; *q; q++) {
-		bool ok = base == 16   ? (*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f') ||
-						 (*q >= 'A' && *q <= 'F')
+		bool ok = base == 16 ? (*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f') ||
+					       (*q >= 'A' && *q <= 'F')
 			  : base == 8 ? *q >= '0' && *q <= '7'
 				      : *q >= '0' && *q <= '9';
 		if (!ok)
@@ -133,11 +133,9 @@ static json_t *scalar_to_json(struct conv *c, const yaml_event_t *ev)
 	} else if (strcmp(s, "") == 0 || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
 		   strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0) {
 		v = !tag || tag_is(tag, YAML_NULL_TAG) ? json_null() : NULL;
-	} else if (strcmp(s, "true") == 0 || strcmp(s, "True") == 0 ||
-		   strcmp(s, "TRUE") == 0) {
+	} else if (strcmp(s, "true") == 0 || strcmp(s, "True") == 0 || strcmp(s, "TRUE") == 0) {
 		v = json_true();
-	} else if (strcmp(s, "false") == 0 || strcmp(s, "False") == 0 ||
-		   strcmp(s, "FALSE") == 0) {
+	} else if (strcmp(s, "false") == 0 || strcmp(s, "False") == 0 || strcmp(s, "FALSE") == 0) {
 		v = json_false();
 	} else if (parse_int(s, &i)) {
 		v = json_integer(i);
@@ -165,8 +163,9 @@ static bool count(struct conv *c, long n, const yaml_mark_t *m)
 	c->nodes += n;
 	if (c->nodes <= YAML_MAX_NODES)
 		return true;
-	fail_at(c, m, _("the document is too large (aliases expanding to more than a million "
-			"nodes)"));
+	fail_at(c, m,
+		_("the document is too large (aliases expanding to more than a million "
+		  "nodes)"));
 	return false;
 }
 
@@ -255,9 +254,7 @@ static json_t *parse_node(struct conv *c, yaml_event_t *ev, long *weight, int de
 		}
 		break;
 	}
-	default:
-		fail_at(c, &mark, _("unexpected YAML event"));
-		break;
+	default: fail_at(c, &mark, _("unexpected YAML event")); break;
 	}
 	if (v && anchor)
 		json_object_set_new(c->anchors, (const char *)anchor,
@@ -267,8 +264,7 @@ static json_t *parse_node(struct conv *c, yaml_event_t *ev, long *weight, int de
 	return v;
 }
 
-json_t *k8s_yaml_load(const char *text, size_t len, const char *name, unsigned flags,
-		      char **cause)
+json_t *k8s_yaml_load(const char *text, size_t len, const char *name, unsigned flags, char **cause)
 {
 	yaml_parser_t parser;
 	if (!yaml_parser_initialize(&parser)) {
@@ -310,9 +306,7 @@ json_t *k8s_yaml_load(const char *text, size_t len, const char *name, unsigned f
 				json_array_append_new(docs, v);
 			break;
 		}
-		default: /* stream start */
-			yaml_event_delete(&ev);
-			break;
+		default: /* stream start */ yaml_event_delete(&ev); break;
 		}
 	}
 	json_decref(c.anchors);

@@ -24,8 +24,7 @@ enum k8s_yaml_flags {
  * !!float, !!bool and !!null are honoured. `name` (a file path, usually)
  * prefixes messages: "NAME:LINE:COLUMN: problem".
  * Returns a new reference, or NULL with *cause set. */
-json_t *k8s_yaml_load(const char *text, size_t len, const char *name, unsigned flags,
-		      char **cause);
+json_t *k8s_yaml_load(const char *text, size_t len, const char *name, unsigned flags, char **cause);
 
 /* The same for a file; messages name the file. */
 json_t *k8s_yaml_load_file(const char *path, unsigned flags, char **cause);

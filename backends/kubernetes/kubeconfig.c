@@ -25,19 +25,19 @@
 
 extern char **environ;
 
-#define EXEC_V1 "client.authentication.k8s.io/v1"
-#define EXEC_V1BETA1 "client.authentication.k8s.io/v1beta1"
-#define EXEC_EXTENSION "client.authentication.k8s.io/exec"
+#define EXEC_V1		"client.authentication.k8s.io/v1"
+#define EXEC_V1BETA1	"client.authentication.k8s.io/v1beta1"
+#define EXEC_EXTENSION	"client.authentication.k8s.io/exec"
 #define EXEC_MAX_STDOUT (1024 * 1024)
 #define EXEC_MAX_STDERR 4096
 
 struct kubeconfig_exec {
 	char *api_version;
-	char **argv;           /* argv[0] is the command; NULL-terminated */
+	char **argv; /* argv[0] is the command; NULL-terminated */
 	size_t argc;
-	char **env;            /* "NAME=VALUE", NULL-terminated */
+	char **env; /* "NAME=VALUE", NULL-terminated */
 	size_t nenv;
-	char *install_hint;    /* NULL when unset */
+	char *install_hint; /* NULL when unset */
 	bool provide_cluster_info;
 	json_t *cluster_config; /* the cluster's exec extension, or NULL */
 };
@@ -45,11 +45,11 @@ struct kubeconfig_exec {
 struct kubeconfig_cache {
 	long exec_timeout_ms;
 	unsigned runs;
-	bool valid;                /* an exec credential is cached */
-	char *token;               /* exec token */
+	bool valid;			  /* an exec credential is cached */
+	char *token;			  /* exec token */
 	struct kubeconfig_blob cert, key; /* exec certificate */
-	long long expires;         /* Unix seconds, 0: none */
-	char *file_token;          /* tokenFile contents, trimmed */
+	long long expires;		  /* Unix seconds, 0: none */
+	char *file_token;		  /* tokenFile contents, trimmed */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -201,8 +201,7 @@ static int get_str(const json_t *obj, const char *key, const char **out, const c
 }
 
 /* Booleans as Go's YAML reader takes them. */
-static int get_bool(const json_t *obj, const char *key, bool *out, const char *where,
-		    char **cause)
+static int get_bool(const json_t *obj, const char *key, bool *out, const char *where, char **cause)
 {
 	const char *s;
 	*out = false;
@@ -317,12 +316,11 @@ static void merged_free(struct merged *m)
 	free(m->files);
 }
 
-static int merge_section(json_t *into, const json_t *cfg, const char *section,
-			 const char *body, const char *file, char **cause)
+static int merge_section(json_t *into, const json_t *cfg, const char *section, const char *body,
+			 const char *file, char **cause)
 {
 	json_t *list = json_object_get(cfg, section);
-	if (!list || json_is_null(list) ||
-	    (json_is_string(list) && json_string_length(list) == 0))
+	if (!list || json_is_null(list) || (json_is_string(list) && json_string_length(list) == 0))
 		return 0;
 	if (!json_is_array(list))
 		return lf_fail(cause, _("kubeconfig %s: %s must be a list"), file, section);
@@ -332,8 +330,8 @@ static int merge_section(json_t *into, const json_t *cfg, const char *section,
 	json_array_foreach(list, i, item)
 	{
 		const char *name;
-		if (!json_is_object(item) ||
-		    get_str(item, "name", &name, file, cause) != 0 || !name) {
+		if (!json_is_object(item) || get_str(item, "name", &name, file, cause) != 0 ||
+		    !name) {
 			json_decref(local);
 			return lf_fail(cause, _("kubeconfig %s: %s[%zu] has no name"), file,
 				       section, i);
@@ -342,8 +340,8 @@ static int merge_section(json_t *into, const json_t *cfg, const char *section,
 		if (b && !json_is_object(b) && !json_is_null(b) &&
 		    !(json_is_string(b) && json_string_length(b) == 0)) {
 			json_decref(local);
-			return lf_fail(cause, _("kubeconfig %s: %s \"%s\": %s must be a map"),
-				       file, section, name, body);
+			return lf_fail(cause, _("kubeconfig %s: %s \"%s\": %s must be a map"), file,
+				       section, name, body);
 		}
 		json_t *val = json_is_object(b) ? json_incref(b) : json_object();
 		json_object_set_new(local, name,
@@ -455,14 +453,18 @@ static int load_merged(const char *paths, struct merged *m, char **cause)
 		if (!cfg) {
 			/* an empty file adds nothing, as in kubectl */
 		} else if (!json_is_object(cfg) || json_array_size(docs) > 1) {
-			rc = lf_fail(cause, _("kubeconfig %s: not a kubeconfig (one YAML map "
-					      "expected)"),
+			rc = lf_fail(cause,
+				     _("kubeconfig %s: not a kubeconfig (one YAML map "
+				       "expected)"),
 				     file);
-		} else if (get_str(cfg, "kind", &kind, file, NULL), kind && strcmp(kind, "Config") != 0) {
+		} else if (get_str(cfg, "kind", &kind, file, NULL),
+			   kind && strcmp(kind, "Config") != 0) {
 			rc = lf_fail(cause, _("kubeconfig %s: kind is %s, not Config"), file, kind);
-		} else if (merge_section(m->clusters, cfg, "clusters", "cluster", file, cause) != 0 ||
+		} else if (merge_section(m->clusters, cfg, "clusters", "cluster", file, cause) !=
+				   0 ||
 			   merge_section(m->users, cfg, "users", "user", file, cause) != 0 ||
-			   merge_section(m->contexts, cfg, "contexts", "context", file, cause) != 0 ||
+			   merge_section(m->contexts, cfg, "contexts", "context", file, cause) !=
+				   0 ||
 			   get_str(cfg, "current-context", &cur, file, cause) != 0) {
 			rc = -1;
 		} else if (cur && !m->current_context) {
@@ -591,9 +593,8 @@ static int resolve_exec(struct kubeconfig *kc, const json_t *x, const char *file
 	if (!api)
 		return lf_fail(cause, _("%s: exec.apiVersion is not set"), where);
 	if (strcmp(api, EXEC_V1) != 0 && strcmp(api, EXEC_V1BETA1) != 0)
-		return lf_fail(cause,
-			       _("%s: exec.apiVersion %s is not supported; use %s or %s"), where,
-			       api, EXEC_V1, EXEC_V1BETA1);
+		return lf_fail(cause, _("%s: exec.apiVersion %s is not supported; use %s or %s"),
+			       where, api, EXEC_V1, EXEC_V1BETA1);
 	if (!mode && strcmp(api, EXEC_V1) == 0)
 		return lf_fail(cause,
 			       _("%s: exec.interactiveMode must be set for %s (Never or "
@@ -606,8 +607,9 @@ static int resolve_exec(struct kubeconfig *kc, const json_t *x, const char *file
 				 "first, or use a plugin mode of Never or IfAvailable"),
 			       where, cmd);
 	if (mode && strcmp(mode, "Never") != 0 && strcmp(mode, "IfAvailable") != 0)
-		return lf_fail(cause, _("%s: exec.interactiveMode \"%s\" is not one of Never, "
-					"IfAvailable, Always"),
+		return lf_fail(cause,
+			       _("%s: exec.interactiveMode \"%s\" is not one of Never, "
+				 "IfAvailable, Always"),
 			       where, mode);
 	struct kubeconfig_exec *e = lf_xcalloc(1, sizeof *e);
 	kc->exec = e;
@@ -637,10 +639,10 @@ static int resolve_exec(struct kubeconfig *kc, const json_t *x, const char *file
 		json_t *item = json_array_get(env, i);
 		const char *name = NULL, *value = NULL;
 		if (!json_is_object(item) || get_str(item, "name", &name, where, cause) != 0 ||
-		    get_str(item, "value", &value, where, cause) != 0 || !name ||
-		    strchr(name, '='))
-			return lf_fail(cause, _("%s: exec.env[%zu] needs a name (without '=') "
-						"and a value"),
+		    get_str(item, "value", &value, where, cause) != 0 || !name || strchr(name, '='))
+			return lf_fail(cause,
+				       _("%s: exec.env[%zu] needs a name (without '=') "
+					 "and a value"),
 				       where, i);
 		e->env[e->nenv++] = lf_asprintf("%s=%s", name, value ? value : "");
 	}
@@ -668,8 +670,8 @@ static int resolve_user(struct kubeconfig *kc, const json_t *entry, const json_t
 	const char *file = json_string_value(json_object_get(entry, "file"));
 	const json_t *u = json_object_get(entry, "value");
 	kc->user_file = lf_xstrdup(file);
-	char *where = lf_asprintf(_("kubeconfig %s, user \"%s\" (context \"%s\")"), file,
-				  kc->user, kc->context);
+	char *where = lf_asprintf(_("kubeconfig %s, user \"%s\" (context \"%s\")"), file, kc->user,
+				  kc->context);
 	int rc = -1;
 	const char *token, *token_file, *username, *password, *as;
 	if (get_str(u, "token", &token, where, cause) != 0 ||
@@ -727,8 +729,7 @@ out:
 	return rc;
 }
 
-int kubeconfig_load(const char *paths, const char *context, struct kubeconfig **out,
-		    char **cause)
+int kubeconfig_load(const char *paths, const char *context, struct kubeconfig **out, char **cause)
 {
 	*out = NULL;
 	struct merged m;
@@ -867,7 +868,8 @@ static char *exec_info_json(const struct kubeconfig *kc)
 	if (kc->exec->provide_cluster_info) {
 		json_t *cl = json_pack("{s:s}", "server", kc->server);
 		if (kc->tls_server_name)
-			json_object_set_new(cl, "tls-server-name", json_string(kc->tls_server_name));
+			json_object_set_new(cl, "tls-server-name",
+					    json_string(kc->tls_server_name));
 		if (kc->ca.data) {
 			char *b64 = kubeconfig_base64_encode(kc->ca.data, kc->ca.len);
 			json_object_set_new(cl, "certificate-authority-data", json_string(b64));
@@ -944,8 +946,7 @@ struct run_result {
 	int status;
 };
 
-static int run_plugin(struct kubeconfig *kc, const char *where, struct run_result *r,
-		      char **cause)
+static int run_plugin(struct kubeconfig *kc, const char *where, struct run_result *r, char **cause)
 {
 	const struct kubeconfig_exec *e = kc->exec;
 	memset(r, 0, sizeof *r);
@@ -1064,8 +1065,8 @@ static int run_plugin(struct kubeconfig *kc, const char *where, struct run_resul
 			lf_fail(cause, _("%s: the exec plugin %s failed with exit status %d%s"),
 				where, e->argv[0], WEXITSTATUS(status), tail);
 		else
-			lf_fail(cause, _("%s: the exec plugin %s was killed by signal %d%s"),
-				where, e->argv[0], WTERMSIG(status), tail);
+			lf_fail(cause, _("%s: the exec plugin %s was killed by signal %d%s"), where,
+				e->argv[0], WTERMSIG(status), tail);
 		free(tail);
 		goto out;
 	}
@@ -1104,8 +1105,9 @@ static int parse_exec_output(struct kubeconfig *kc, const char *out, const char 
 	json_t *cred = json_loads(out, 0, &jerr);
 	int rc = -1;
 	if (!json_is_object(cred)) {
-		lf_fail(cause, _("%s: the exec plugin %s did not print an ExecCredential as "
-				 "JSON (%s)"),
+		lf_fail(cause,
+			_("%s: the exec plugin %s did not print an ExecCredential as "
+			  "JSON (%s)"),
 			where, e->argv[0], cred ? _("not an object") : jerr.text);
 		goto out;
 	}
@@ -1135,8 +1137,9 @@ static int parse_exec_output(struct kubeconfig *kc, const char *out, const char 
 		goto out;
 	}
 	if (lf_str_empty(token) && lf_str_empty(cert)) {
-		lf_fail(cause, _("%s: the exec plugin %s returned neither a token nor a client "
-				 "certificate"),
+		lf_fail(cause,
+			_("%s: the exec plugin %s returned neither a token nor a client "
+			  "certificate"),
 			where, e->argv[0]);
 		goto out;
 	}
@@ -1144,8 +1147,9 @@ static int parse_exec_output(struct kubeconfig *kc, const char *out, const char 
 	if (!lf_str_empty(exp)) {
 		expires = kubeconfig_parse_time(exp);
 		if (expires < 0) {
-			lf_fail(cause, _("%s: the exec plugin %s returned an expirationTimestamp "
-					 "that is not an RFC 3339 time: %s"),
+			lf_fail(cause,
+				_("%s: the exec plugin %s returned an expirationTimestamp "
+				  "that is not an RFC 3339 time: %s"),
 				where, e->argv[0], exp);
 			goto out;
 		}
@@ -1181,8 +1185,8 @@ out:
 
 static int exec_refresh(struct kubeconfig *kc, char **cause)
 {
-	char *where = lf_asprintf(_("kubeconfig %s, user \"%s\" (context \"%s\")"),
-				  kc->user_file, kc->user, kc->context);
+	char *where = lf_asprintf(_("kubeconfig %s, user \"%s\" (context \"%s\")"), kc->user_file,
+				  kc->user, kc->context);
 	struct run_result r;
 	int rc = run_plugin(kc, where, &r, cause);
 	if (rc == 0)
@@ -1195,8 +1199,8 @@ static int exec_refresh(struct kubeconfig *kc, char **cause)
 
 static int read_token_file(struct kubeconfig *kc, char **cause)
 {
-	char *where = lf_asprintf(_("kubeconfig %s, user \"%s\" (context \"%s\")"),
-				  kc->user_file, kc->user, kc->context);
+	char *where = lf_asprintf(_("kubeconfig %s, user \"%s\" (context \"%s\")"), kc->user_file,
+				  kc->user, kc->context);
 	struct kubeconfig_blob b = {0};
 	int rc = read_field_file(kc->token_file, &b, where, "tokenFile", cause);
 	free(where);
@@ -1205,8 +1209,7 @@ static int read_token_file(struct kubeconfig *kc, char **cause)
 	char *s = b.data, *end = b.data + b.len;
 	while (s < end && (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t'))
 		s++;
-	while (end > s && (end[-1] == ' ' || end[-1] == '\n' || end[-1] == '\r' ||
-			   end[-1] == '\t'))
+	while (end > s && (end[-1] == ' ' || end[-1] == '\n' || end[-1] == '\r' || end[-1] == '\t'))
 		end--;
 	free_secret(kc->cache->file_token);
 	kc->cache->file_token = lf_xstrndup(s, (size_t)(end - s));

@@ -45,49 +45,47 @@ struct kubeconfig_blob {
 /* The resolved view of one context. Every string is owned by the struct
  * and lives until kubeconfig_free(); treat the fields as read-only. */
 struct kubeconfig {
-	char *context;        /* context in use */
-	char *context_file;   /* file that defined it */
-	char *cluster;        /* cluster name */
-	char *cluster_file;   /* file that defined the cluster */
-	char *user;           /* user name */
-	char *user_file;      /* file that defined the user */
-	char *namespace_;     /* the context's namespace; NULL when unset */
-	char *server;         /* https://host[:port][/prefix], no trailing '/' */
-	char *tls_server_name; /* NULL when unset */
-	char *proxy_url;      /* NULL when unset */
-	struct kubeconfig_blob ca;  /* PEM; data NULL: the system's roots */
-	char *ca_origin;      /* "FILE" or "certificate-authority-data of
-	                         cluster NAME", for messages; NULL with no CA */
+	char *context;		   /* context in use */
+	char *context_file;	   /* file that defined it */
+	char *cluster;		   /* cluster name */
+	char *cluster_file;	   /* file that defined the cluster */
+	char *user;		   /* user name */
+	char *user_file;	   /* file that defined the user */
+	char *namespace_;	   /* the context's namespace; NULL when unset */
+	char *server;		   /* https://host[:port][/prefix], no trailing '/' */
+	char *tls_server_name;	   /* NULL when unset */
+	char *proxy_url;	   /* NULL when unset */
+	struct kubeconfig_blob ca; /* PEM; data NULL: the system's roots */
+	char *ca_origin;	   /* "FILE" or "certificate-authority-data of
+				      cluster NAME", for messages; NULL with no CA */
 	struct kubeconfig_blob client_cert, client_key; /* static, may be absent */
-	char *token;          /* static token, NULL when unset */
-	char *token_file;     /* absolute path, NULL when unset */
-	struct kubeconfig_exec *exec; /* NULL without an exec plugin */
-	struct kubeconfig_cache *cache; /* private */
+	char *token;					/* static token, NULL when unset */
+	char *token_file;				/* absolute path, NULL when unset */
+	struct kubeconfig_exec *exec;			/* NULL without an exec plugin */
+	struct kubeconfig_cache *cache;			/* private */
 };
 
 /* Credentials for the next request. Pointers are borrowed from the
  * kubeconfig and stay valid until the next kubeconfig_credentials() or
  * kubeconfig_invalidate() call. */
 struct kubeconfig_creds {
-	const char *token;                 /* NULL: no bearer token */
-	const char *cert, *key;            /* PEM; NULL: no client certificate */
+	const char *token;	/* NULL: no bearer token */
+	const char *cert, *key; /* PEM; NULL: no client certificate */
 	size_t cert_len, key_len;
-	long long expires;                 /* Unix seconds; 0: no expiry */
-	bool from_exec;                    /* the exec plugin supplied them */
+	long long expires; /* Unix seconds; 0: no expiry */
+	bool from_exec;	   /* the exec plugin supplied them */
 };
 
 /* Load and resolve. `paths` and `context` may be NULL (see above).
  * Returns 0 and *out (free with kubeconfig_free), or -1 with *cause. */
-int kubeconfig_load(const char *paths, const char *context, struct kubeconfig **out,
-		    char **cause);
+int kubeconfig_load(const char *paths, const char *context, struct kubeconfig **out, char **cause);
 void kubeconfig_free(struct kubeconfig *kc);
 
 /* The credentials to send now: the static ones, the token re-read from
  * tokenFile when that is how the user authenticates, or the exec plugin's
  * cached result, running the plugin when there is none or it expired.
  * Returns 0, or -1 with *cause (the plugin failed, tokenFile unreadable). */
-int kubeconfig_credentials(struct kubeconfig *kc, struct kubeconfig_creds *out,
-			   char **cause);
+int kubeconfig_credentials(struct kubeconfig *kc, struct kubeconfig_creds *out, char **cause);
 
 /* The server refused the credentials (401): forget the cached exec
  * credential so the next kubeconfig_credentials() runs the plugin again,
