@@ -132,6 +132,7 @@ static int setup_ubuntu(struct setup *s, const struct answers *a,
 	struct ubuntu_config *c = &s->ubuntu;
 	c->install_id = str(a, "install.name");
 	c->host = str(a, "ubuntu.ssh.host");
+	/* Unset port and user stay 0 and NULL so that ~/.ssh/config applies. */
 	c->port = (int)answers_int(a, "ubuntu.ssh.port");
 	c->user = str(a, "ubuntu.ssh.user");
 	c->identity_file = str(a, "ubuntu.ssh.identity_file");

@@ -314,7 +314,8 @@ static int do_rest(struct aws_client *c, int svc, const char *method, const char
 		rq.body = body;
 		rq.body_len = body_len;
 		xmlDoc *doc = NULL;
-		st = aws_rest_xml(c, &rq, &doc, &resp, &err);
+		/* Parse only when asked: S3 objects are not XML. */
+		st = aws_rest_xml(c, &rq, want_paths(o) ? &doc : NULL, &resp, &err);
 		if (print && (st == AWS_OK || o->status)) {
 			if (o->status)
 				printf("status=%ld\n", resp.status);

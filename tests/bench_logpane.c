@@ -67,7 +67,7 @@ static struct stats stats_of(double *v, size_t n)
 	return s;
 }
 
-/* ---- 1. time to first screen ------------------------------------------------ */
+/* ---- 1. time to first screen -------------------------------------------- */
 
 /* Printable text of terminal output, escape sequences dropped. */
 static void plain_text(const char *in, size_t n, char *out, size_t size)
@@ -205,7 +205,7 @@ static void bench_first_screen(const char *bin, char **args, int nargs, int runs
 	free(fr);
 }
 
-/* ---- 2. keystrokes with 100,000 lines ------------------------------------------ */
+/* ---- 2. keystrokes with 100,000 lines ----------------------------------- */
 
 static long maxrss_kb(void)
 {

@@ -509,7 +509,10 @@ int sshd_fixture_kill_sessions(struct sshd_fixture *f)
 {
 	if (f->pid <= 0)
 		return 0;
-	int killed = 0;
+	/* Collect the whole tree first: a process killed early would have its
+	 * children adopted by init, out of reach of a later look-up. */
+	pid_t *victims = NULL;
+	size_t n = 0;
 	DIR *d = opendir("/proc");
 	if (!d)
 		return 0;
@@ -519,10 +522,17 @@ int sshd_fixture_kill_sessions(struct sshd_fixture *f)
 		long pid = strtol(de->d_name, &end, 10);
 		if (*end || pid <= 1 || pid == f->pid)
 			continue;
-		if (descends_from((pid_t)pid, f->pid) && kill((pid_t)pid, SIGKILL) == 0)
-			killed++;
+		if (descends_from((pid_t)pid, f->pid)) {
+			victims = lf_xrealloc(victims, (n + 1) * sizeof *victims);
+			victims[n++] = (pid_t)pid;
+		}
 	}
 	closedir(d);
+	int killed = 0;
+	for (size_t i = 0; i < n; i++)
+		if (kill(victims[i], SIGKILL) == 0)
+			killed++;
+	free(victims);
 	return killed;
 }
 

@@ -1481,6 +1481,8 @@ static void test_client_query_signed(void **state)
 	struct aws_params *p = aws_params_new();
 	aws_params_set(p, "Filter.1.Name", "tag:landfall:install");
 	aws_params_set(p, "Filter.1.Value.1", "demo");
+	aws_params_set(p, "Filter.2.Name", "tag:Name");
+	aws_params_set(p, "Filter.2.Value.1", "ClearML VPC (a+b)");
 	xmlDoc *doc = NULL;
 	struct aws_error err = {0};
 	assert_int_equal(aws_query(cf.c, AWS_EC2, "DescribeVpcs", p, &doc, &err), AWS_OK);
@@ -1492,8 +1494,10 @@ static void test_client_query_signed(void **state)
 
 	char *log = fake_log(&cf.srv);
 	assert_contains(log, "POST / HTTP/1.1");
+	/* A form body: a space is '+', a '+' is %2B, as botocore writes it. */
 	assert_contains(log, "Action=DescribeVpcs&Filter.1.Name=tag%3Alandfall%3Ainstall&"
-	                     "Filter.1.Value.1=demo&Version=2016-11-15");
+	                     "Filter.1.Value.1=demo&Filter.2.Name=tag%3AName&"
+	                     "Filter.2.Value.1=ClearML+VPC+%28a%2Bb%29&Version=2016-11-15");
 	assert_contains(log, "Content-Type: application/x-www-form-urlencoded; charset=utf-8");
 	/* Signed by curl with the explicit scope; the token signed too. */
 	assert_contains(log, "Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/");

@@ -18,7 +18,7 @@
 #include "logpane.h"
 #include "util.h"
 
-/* ---- helpers ------------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------ */
 
 /* The rows on view, joined with '|'; continuation rows start with '+'
  * and the note row with '#'. Caller frees. */
@@ -87,7 +87,7 @@ static void type(struct logpane *lp, const char *s)
 		key(lp, (unsigned char)*s);
 }
 
-/* ---- appending and the ring ------------------------------------------------ */
+/* ---- appending and the ring --------------------------------------------- */
 
 static void test_append_splits_lines(void **state)
 {
@@ -176,7 +176,7 @@ static void test_long_line_is_cut(void **state)
 	logpane_free(lp);
 }
 
-/* ---- layout ----------------------------------------------------------------- */
+/* ---- layout ------------------------------------------------------------- */
 
 static void test_wrap_rows(void **state)
 {
@@ -190,9 +190,18 @@ static void test_wrap_rows(void **state)
 	logpane_append(lp, "日本語の文字です");  /* 8 characters, 16 columns */
 	assert_view(lp, "abcdefghij|+klmnopqr|+stuvwxy|日本語の文|+字です");
 	logpane_free(lp);
+
+	/* Words stay whole when the row's last space is in its second half. */
+	lp = logpane_new(10, 0);
+	logpane_set_size(lp, 10, 20);
+	logpane_append(lp, "alpha beta gamma delta epsilon");
+	assert_view(lp, "alpha beta gamma |+delta epsilon");
+	logpane_append(lp, "a verylongwordthatdoesnotfit");
+	assert_view(lp, "alpha beta gamma |+delta epsilon|a verylongwordthatdo|+esnotfit");
+	logpane_free(lp);
 }
 
-/* ---- follow mode and paging ------------------------------------------------ */
+/* ---- follow mode and paging --------------------------------------------- */
 
 static void test_follow_mode(void **state)
 {
@@ -324,7 +333,7 @@ static void test_note_replaces_dropped_lines(void **state)
 	logpane_free(lp);
 }
 
-/* ---- search ----------------------------------------------------------------- */
+/* ---- search ------------------------------------------------------------- */
 
 static struct logpane *search_fixture(void)
 {
@@ -501,7 +510,7 @@ static void test_hundred_thousand_lines(void **state)
 	logpane_free(lp);
 }
 
-/* ---- the event queue ----------------------------------------------------------- */
+/* ---- the event queue ---------------------------------------------------- */
 
 struct seen {
 	int n;

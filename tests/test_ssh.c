@@ -403,6 +403,17 @@ static void test_key_passphrase_headless(void **state)
 	                         F.user, F.port);
 	assert_true(contains(cause, want));
 	assert_true(contains(cause, "needs a passphrase, none was given"));
+	ussh_free(s);
+
+	/* The same with a headless callback that returns NULL. */
+	struct pp_script none = { 0 };
+	o.passphrase = scripted_passphrase;
+	o.passphrase_user = &none;
+	s = ussh_new(&o);
+	assert_int_equal(ussh_connect(s, &cause), USSH_ERR_AUTH);
+	assert_true(contains(cause, "needs a passphrase, none was given"));
+	assert_true(none.calls >= 1);
+	assert_string_equal(none.last_key, F.client_key_enc);
 	free(want);
 	free(cause);
 	ussh_free(s);
@@ -536,8 +547,15 @@ static void test_ssh_config_alias(void **state)
 	                         "Host lf-alias-wrong-port\n"
 	                         "    HostName 127.0.0.1\n"
 	                         "    Port 1\n"
-	                         "    User %s\n",
-	                         F.port, F.user, F.client_key, F.nopw_user);
+	                         "    User %s\n"
+	                         "\n"
+	                         "Host lf-alias-enc\n"
+	                         "    HostName 127.0.0.1\n"
+	                         "    Port %d\n"
+	                         "    User %s\n"
+	                         "    IdentityFile %s\n",
+	                         F.port, F.user, F.client_key, F.nopw_user, F.port, F.nopw_user,
+	                         F.client_key_enc);
 	write_file(cfg, text);
 
 	/* Host alias: HostName, Port, User and IdentityFile from the file. */
@@ -559,6 +577,20 @@ static void test_ssh_config_alias(void **state)
 	s = connect_ok(&o2);
 	u = remote_user(s);
 	assert_string_equal(u, F.user);
+	free(u);
+	ussh_free(s);
+
+	/* An encrypted IdentityFile of the config: its passphrase is asked
+	 * through the same callback, naming that key. */
+	struct pp_script pp = { .answers = { SSHD_FIXTURE_PASSPHRASE } };
+	struct ussh_options o3 = { .host = "lf-alias-enc", .host_key_sha256 = host_fp,
+		                   .timeout_ms = 15000, .passphrase = scripted_passphrase,
+		                   .passphrase_user = &pp };
+	s = connect_ok(&o3);
+	assert_int_equal(pp.calls, 1);
+	assert_string_equal(pp.last_key, F.client_key_enc);
+	u = remote_user(s);
+	assert_string_equal(u, F.nopw_user);
 	free(u);
 	ussh_free(s);
 	free(text);
@@ -687,6 +719,15 @@ static void test_exec_timeout(void **state)
 	assert_true(ussh_status_retryable(st));
 	assert_true(contains(cause, "sleep 30"));
 	assert_true(took < 5000);
+	/* sshd delivered the KILL: no `sleep 30` of this user is left. */
+	lf_sleep_ms(300);
+	char *pat = lf_asprintf("%s", F.user);
+	const char *const pgrep[] = { "ps", "-u", pat, "-o", "args=", NULL };
+	char *procs = NULL;
+	fixture_run(pgrep, NULL, &procs);
+	assert_false(contains(procs, "sleep 30"));
+	free(procs);
+	free(pat);
 	/* The session is still good. */
 	char *u = remote_user(s);
 	assert_string_equal(u, F.user);

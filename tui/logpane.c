@@ -287,19 +287,23 @@ static int row_width(const struct logpane *lp, int row)
 }
 
 /* End of the row starting at byte `start`: as many characters as fit in
- * `width` columns, and at least one. */
+ * `width` columns, and at least one. A row that does not end the line
+ * breaks after its last space when that space is in the row's second
+ * half, so words stay whole where they reasonably can. */
 static size_t row_end(const char *s, size_t len, size_t start, int width)
 {
 	int used = 0;
-	size_t i = start;
+	size_t i = start, after_space = 0;
 	while (i < len) {
 		unsigned cp;
 		size_t n = u8_next(s + i, len - i, &cp);
 		int cw = cp_cols(cp);
 		if (used + cw > width && i > start)
-			break;
+			return after_space ? after_space : i;
 		used += cw;
 		i += n;
+		if (cp == ' ' && used * 2 >= width && i < len)
+			after_space = i;
 	}
 	return i;
 }

@@ -34,7 +34,7 @@
 
 #define TICK_MS 80  /* UI refresh while a worker runs */
 
-/* ---- small helpers -------------------------------------------------------- */
+/* ---- small helpers ------------------------------------------------------ */
 
 static long long wall_ms(void)
 {
@@ -44,13 +44,26 @@ static long long wall_ms(void)
 }
 
 /* "0:42", "12:05", "1:02:03". */
-static void fmt_elapsed(char *buf, size_t size, long long ms)
+static void fmt_clock(char *buf, size_t size, long long ms)
 {
 	long long s = ms < 0 ? 0 : ms / 1000;
 	if (s >= 3600)
 		snprintf(buf, size, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
 	else
 		snprintf(buf, size, "%lld:%02lld", s / 60, s % 60);
+}
+
+/* An action's duration: "0.4s", "12s", then as a clock. */
+static void fmt_duration(char *buf, size_t size, long long ms)
+{
+	if (ms < 0)
+		ms = 0;
+	if (ms < 10000)
+		snprintf(buf, size, "%lld.%llds", ms / 1000, ms / 100 % 10);
+	else if (ms < 60000)
+		snprintf(buf, size, "%llds", ms / 1000);
+	else
+		fmt_clock(buf, size, ms);
 }
 
 /* Unicode symbols when the locale is UTF-8 and lines are not ASCII. */
@@ -86,7 +99,7 @@ static void text_at(int y, int x, int width, attr_t attr, const char *s)
 	attrset(A_NORMAL);
 }
 
-/* ---- Ctrl-C --------------------------------------------------------------- */
+/* ---- Ctrl-C ------------------------------------------------------------- */
 
 /* While a screen here is up, Ctrl-C is a request the loop handles, never
  * the end of the program. */
@@ -124,7 +137,7 @@ static bool take_sigint(int key, bool is_char)
 	return false;
 }
 
-/* ---- the relay -------------------------------------------------------------- */
+/* ---- the relay ---------------------------------------------------------- */
 
 static pthread_mutex_t relay_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct evqueue *relay_q;   /* under relay_mu */
@@ -167,7 +180,7 @@ static void relay_detach(void)
 	pthread_mutex_unlock(&relay_mu);
 }
 
-/* ---- the worker ------------------------------------------------------------- */
+/* ---- the worker --------------------------------------------------------- */
 
 enum { PHASE_CONNECT, PHASE_CHECK, PHASE_RUN };
 
@@ -265,7 +278,7 @@ static void worker_wait(struct worker *w)
 	}
 }
 
-/* ---- rows of text (checks list, outputs table) ---------------------------- */
+/* ---- rows of text (checks list, outputs table) -------------------------- */
 
 /* One screen row: up to three cells. A cell with x < 0 is right-aligned
  * to the row's width. */
@@ -273,6 +286,7 @@ struct trow {
 	char *cell[3];
 	int x[3];
 	attr_t attr[3];
+	bool rule;  /* a horizontal line instead */
 };
 
 struct trows {
@@ -323,6 +337,12 @@ static void trows_draw(const struct trows *t, size_t top, int y, int h, int w)
 {
 	for (int i = 0; i < h && top + (size_t)i < t->n; i++) {
 		const struct trow *r = &t->v[top + (size_t)i];
+		if (r->rule) {
+			attrset(ui_attr(ROLE_DIM));
+			ui_hline(y + i, 1, w - 2);
+			attrset(A_NORMAL);
+			continue;
+		}
 		/* Right-aligned cells first: left cells are clipped before them. */
 		int right_edge = w;
 		for (int c = 0; c < 3; c++)
@@ -368,7 +388,7 @@ static bool redraw_key(int key)
 	return key == ERR || key == KEY_RESIZE || key == UI_KEY_CTRL('l');
 }
 
-/* ---- live checks -------------------------------------------------------------- */
+/* ---- live checks -------------------------------------------------------- */
 
 struct checks_view {
 	struct session *s;
@@ -413,21 +433,25 @@ static void checks_collect(struct checks_view *v)
 	check_list_clear(&v->shown);
 	struct worker *w = &v->w;
 	if (w->connect_failed) {
-		/* The real backends of this version cannot connect yet: say so
-		 * plainly and point at the dry run. */
+		/* A backend of this version that cannot connect yet says so in
+		 * the cause: show it plainly and point at the dry run. */
 		check_list_add(&v->shown, "connect", _("Connect to the target"), CHECK_FAILED,
 		               w->cause ? w->cause : _("cannot connect"),
-		               _("Check the connection settings and credentials, then press r to try again; or start Landfall with --dry-run to rehearse the install without touching anything."));
+		               v->s->setup.ops->open
+		               ? _("Check the connection settings and credentials, then press r to try again; or start Landfall with --dry-run to rehearse the install without touching anything.")
+		               : _("Start Landfall with --dry-run to rehearse the whole install without touching anything."));
 		return;
 	}
 	struct check_list *cl = &v->s->checks;
 	for (size_t i = 0; i < cl->n; i++)
 		check_list_add(&v->shown, cl->items[i].id, cl->items[i].title,
 		               cl->items[i].status, cl->items[i].reason, cl->items[i].hint);
-	if (w->rc && cl->n == 0)
+	/* The checks could not run, or their results not be saved: a failure
+	 * too, though no check says so. */
+	if (w->rc && check_list_worst(cl) != CHECK_FAILED)
 		check_list_add(&v->shown, "checks", _("Run the checks"), CHECK_FAILED,
 		               w->cause ? w->cause : _("the checks could not run"),
-		               _("Press r to try again; landfall.log in the state directory has the details."));
+		               _("Press r to try again."));
 }
 
 static void checks_rows(const struct checks_view *v, struct trows *t, int w)
@@ -455,9 +479,13 @@ static void checks_draw(void *user)
 	struct checks_view *v = user;
 	struct session *s = v->s;
 	int w = COLS;
-	char *title = lf_asprintf(_("Landfall: checking %s"),
+	char *title = lf_asprintf(_("Landfall - Checks for %s"),
 	                          answers_str_or_default(s->answers, "install.name"));
-	ui_title(title, s->setup.target ? s->setup.target->name : NULL);
+	bool dry = s->setup.ops && strcmp(s->setup.ops->name, "dry-run") == 0;
+	char *right = dry ? lf_asprintf(_("%s, dry run"), s->setup.target ? s->setup.target->name : "")
+	                  : lf_xstrdup(s->setup.target ? s->setup.target->name : "");
+	ui_title(title, right);
+	free(right);
 	free(title);
 	if (v->w.running) {
 		int phase = atomic_load(&v->w.phase);
@@ -466,7 +494,7 @@ static void checks_draw(void *user)
 			: phase == PHASE_CONNECT ? _("Connecting to the target")
 			: _("Running the prerequisite checks");
 		char elapsed[32];
-		fmt_elapsed(elapsed, sizeof elapsed, wall_ms() - v->t0);
+		fmt_clock(elapsed, sizeof elapsed, wall_ms() - v->t0);
 		char *line = lf_asprintf("%s %s%s  %s", spinner(v->tick), what, ellipsis(), elapsed);
 		text_at(3, 2, w - 4, v->cancelling ? ui_attr(ROLE_WARN) : A_BOLD, line);
 		free(line);
@@ -488,9 +516,10 @@ static void checks_draw(void *user)
 	char *summary;
 	attr_t sattr;
 	if (bad) {
-		summary = lf_asprintf(ngettext("%zu check failed (%zu ok, %zu warnings): fix what is marked failed, then press r to check again.",
-		                               "%zu checks failed (%zu ok, %zu warnings): fix what is marked failed, then press r to check again.", bad),
-		                      bad, ok, warn);
+		summary = lf_asprintf(ngettext("%zu of %zu check failed: fix what is marked failed, then press r to check again.",
+		                               "%zu of %zu checks failed: fix what is marked failed, then press r to check again.",
+		                               ok + warn + bad),
+		                      bad, ok + warn + bad);
 		sattr = ui_attr(ROLE_ERROR);
 	} else if (warn) {
 		summary = lf_asprintf(ngettext("%zu warning (%zu ok): you can go on; read the warning first.",
@@ -609,7 +638,7 @@ int runview_checks(struct session *s)
 	return rc;
 }
 
-/* ---- the run screen ------------------------------------------------------------ */
+/* ---- the run screen ----------------------------------------------------- */
 
 enum act_state {
 	ST_PENDING,
@@ -811,10 +840,14 @@ static void run_event(const struct event *ev, void *user)
 		        : ev->level == LOG_DEBUG ? ROLE_DIM : ROLE_NORMAL,
 		        ev->action_id, "%s", msg);
 		break;
-	case EV_CHECK:
-		run_log(v, ev->ts_ms, ROLE_NORMAL, ev->action_id, "%s: %s (%s)", title, msg,
-		        ev->status ? ev->status : "");
+	case EV_CHECK: {
+		enum check_status st = !ev->status || strcmp(ev->status, "ok") == 0 ? CHECK_OK
+		                     : strcmp(ev->status, "warning") == 0 ? CHECK_WARNING
+		                     : CHECK_FAILED;
+		run_log(v, ev->ts_ms, check_role(st), ev->action_id, "%s: %s (%s)", title, msg,
+		        check_word(st));
 		break;
+	}
 	}
 }
 
@@ -844,9 +877,13 @@ static void run_finish(struct run_view *v)
 		return;
 	}
 	v->phase = rc == EXIT_INTERRUPTED ? PH_STOPPED : PH_FAILED;
-	if (v->w.cause)
-		run_log(v, 0, v->phase == PH_STOPPED ? ROLE_WARN : ROLE_ERROR, NULL, "%s",
-		        v->w.cause);
+	/* An action's failure is in the log already; say what else ended
+	 * the run (the session's cause is worded for the command line). */
+	if (v->phase == PH_STOPPED)
+		run_log(v, 0, ROLE_WARN, NULL, _("stopped; the state is kept in %s"),
+		        v->s->state_dir);
+	else if (!v->fail_msg && v->w.cause)
+		run_log(v, 0, ROLE_ERROR, NULL, "%s", v->w.cause);
 	/* A failure that is no action's (connect, state file): its cause is
 	 * the message. */
 	if (v->phase == PH_FAILED && !v->fail_msg) {
@@ -909,7 +946,7 @@ static void draw_status(const struct run_view *v, int y, int w)
 	char *line = NULL;
 	attr_t attr = A_BOLD;
 	char el[32];
-	fmt_elapsed(el, sizeof el, (v->t1 ? v->t1 : wall_ms()) - v->t0);
+	fmt_clock(el, sizeof el, (v->t1 ? v->t1 : wall_ms()) - v->t0);
 	switch (v->phase) {
 	case PH_RUNNING:
 		if (v->stop_asked) {
@@ -936,7 +973,7 @@ static void draw_status(const struct run_view *v, int y, int w)
 		attr = ui_attr(ROLE_ERROR);
 		break;
 	case PH_STOPPED:
-		line = lf_asprintf(_("Stopped after %s; nothing is half-done."), el);
+		line = lf_asprintf(_("Stopped at your request after %s."), el);
 		attr = ui_attr(ROLE_WARN);
 		break;
 	}
@@ -956,10 +993,17 @@ static void draw_actions(const struct run_view *v, int y, int h, int w)
 		if (first < 0)
 			first = 0;
 	}
-	int sw = 0;
-	for (int st = ST_PENDING; st <= ST_IDLE; st++)
-		if (ui_width(state_word(v, (enum act_state)st)) > sw)
-			sw = ui_width(state_word(v, (enum act_state)st));
+	/* The status column fits the words this kind of run can show. */
+	static const enum act_state apply_states[] = { ST_PENDING, ST_DONE, ST_FOUND,
+	                                               ST_SKIPPED, ST_FAILED };
+	static const enum act_state destroy_states[] = { ST_PENDING, ST_UNDONE,
+	                                                 ST_FAILED, ST_IDLE };
+	const enum act_state *sts = v->destroy ? destroy_states : apply_states;
+	size_t nst = v->destroy ? LF_ARRAY_LEN(destroy_states) : LF_ARRAY_LEN(apply_states);
+	int sw = ui_width(state_word(v, ST_RUNNING)) + 5;  /* " 100%" */
+	for (size_t k = 0; k < nst; k++)
+		if (ui_width(state_word(v, sts[k])) > sw)
+			sw = ui_width(state_word(v, sts[k]));
 	if (sw > 18)
 		sw = 18;
 	const int tw = 8;  /* elapsed column */
@@ -982,9 +1026,9 @@ static void draw_actions(const struct run_view *v, int y, int h, int w)
 		text_at(y + r, w - 2 - tw - sw, sw + 1, ra, word);
 		char el[32] = "";
 		if (a->st == ST_RUNNING && a->t0)
-			fmt_elapsed(el, sizeof el, now - a->t0);
+			fmt_duration(el, sizeof el, now - a->t0);
 		else if (a->t0 && a->t1)
-			fmt_elapsed(el, sizeof el, a->t1 - a->t0);
+			fmt_duration(el, sizeof el, a->t1 - a->t0);
 		int ew = ui_width(el);
 		text_at(y + r, w - 1 - ew, ew, ui_attr(ROLE_DIM), el);
 	}
@@ -1032,17 +1076,17 @@ static void run_draw(void *user)
 	int w = COLS, H = LINES;
 	const char *name = answers_str_or_default(s->answers, "install.name");
 	const char *target = s->setup.target ? s->setup.target->name : "?";
-	char *title = v->destroy ? lf_asprintf(_("Landfall: removing %s from %s"), name, target)
-	                         : lf_asprintf(_("Landfall: installing %s on %s"), name, target);
+	char *title = v->destroy ? lf_asprintf(_("Landfall - Removing %s from %s"), name, target)
+	                         : lf_asprintf(_("Landfall - Installing %s on %s"), name, target);
 	char el[32];
-	fmt_elapsed(el, sizeof el, (v->t1 ? v->t1 : wall_ms()) - v->t0);
+	fmt_clock(el, sizeof el, (v->t1 ? v->t1 : wall_ms()) - v->t0);
 	bool dry = s->setup.ops && strcmp(s->setup.ops->name, "dry-run") == 0;
 	char *right = dry ? lf_asprintf(_("dry run  %s"), el) : lf_xstrdup(el);
 	ui_title(title, right);
 	free(title);
 	free(right);
 
-	const char *keys;
+	const char *keys = "";
 	if (v->log_only) {
 		logpane_draw(v->log, 1, 0, H - 2, w);
 		keys = _("l/Esc Back  PgUp/PgDn Scroll  / Search  n/N Next/prev  End Follow");
@@ -1054,6 +1098,12 @@ static void run_draw(void *user)
 		int top_h;
 		if (v->phase == PH_FAILED || v->phase == PH_STOPPED) {
 			top_h = draw_failure(v, 3, cap > 9 ? 9 : cap, w);
+			/* A tall window has room for the actions as well. */
+			int list_h = (int)s->plan.n < cap ? (int)s->plan.n : cap;
+			if (avail - top_h - 1 - list_h >= 12) {
+				draw_actions(v, 3 + top_h + 1, list_h, w);
+				top_h += 1 + list_h;
+			}
 		} else {
 			top_h = (int)s->plan.n < cap ? (int)s->plan.n : cap;
 			draw_actions(v, 3, top_h, w);
@@ -1064,9 +1114,12 @@ static void run_draw(void *user)
 			keys = _("q Stop  l Log  PgUp/PgDn Scroll  / Search  n/N Next  End Follow");
 			break;
 		case PH_DONE:
-			keys = _("Enter Continue  l Log  b Support bundle  PgUp/PgDn Scroll  / Search");
+			keys = "";
 			break;
-		default:
+		case PH_STOPPED:
+			keys = _("r Resume  l Log  b Bundle  q Quit  PgUp/PgDn Scroll  / Search");
+			break;
+		case PH_FAILED:
 			keys = _("r Retry  l Log  b Bundle  q Quit  PgUp/PgDn Scroll  / Search");
 			break;
 		}
@@ -1150,6 +1203,14 @@ int runview_run(struct session *s, bool destroy)
 			run_finish(&v);
 		}
 		frame(run_draw, &v);
+		if (v.phase == PH_DONE) {
+			/* Success: let the last tick show, then the caller shows
+			 * the outputs. Keys typed meanwhile wait for the next
+			 * screen. */
+			napms(600);
+			rc = 0;
+			break;
+		}
 		v.tick++;
 		bool is_char;
 		int key = ui_getkey_wide(v.phase == PH_RUNNING ? TICK_MS : 1000, &is_char);
@@ -1167,9 +1228,9 @@ int runview_run(struct session *s, bool destroy)
 				run_ask_stop(&v);
 				continue;
 			}
-			if (v.phase != PH_DONE && key == 27 && !ctrl_c)
+			if (key == 27 && !ctrl_c)
 				continue;  /* after a failure only q quits */
-			rc = v.phase == PH_DONE ? 0 : v.w.rc;
+			rc = v.w.rc;
 			break;
 		}
 		if (redraw_key(key))
@@ -1177,10 +1238,6 @@ int runview_run(struct session *s, bool destroy)
 		if (is_char && key == 'l') {
 			v.log_only = !v.log_only;
 			continue;
-		}
-		if (v.phase == PH_DONE && ui_key_is_enter(key)) {
-			rc = 0;
-			break;
 		}
 		if (v.phase != PH_RUNNING && is_char && key == 'b') {
 			run_bundle(&v);
@@ -1209,7 +1266,7 @@ int runview_run(struct session *s, bool destroy)
 	return rc;
 }
 
-/* ---- outputs ---------------------------------------------------------------------- */
+/* ---- outputs ------------------------------------------------------------ */
 
 struct outputs_view {
 	struct session *s;
@@ -1235,6 +1292,7 @@ static void outputs_rows(const struct outputs_view *v, struct trows *t, int w)
 	struct trow *h = trows_add(t);
 	trows_cell(h, 0, 1, A_BOLD, _("Label"));
 	trows_cell(h, 1, vx, A_BOLD, _("Value"));
+	trows_add(t)->rule = true;
 	if (json_array_size(outs) == 0)
 		trows_cell(trows_add(t), 0, 1, ui_attr(ROLE_DIM),
 		           _("No outputs are recorded yet."));
@@ -1268,7 +1326,7 @@ static void outputs_draw(void *user)
 {
 	struct outputs_view *v = user;
 	int w = COLS;
-	char *title = lf_asprintf(_("Landfall: outputs of %s"),
+	char *title = lf_asprintf(_("Landfall - Outputs of %s"),
 	                          answers_str_or_default(v->s->answers, "install.name"));
 	ui_title(title, NULL);
 	free(title);

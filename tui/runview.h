@@ -3,7 +3,12 @@
  * the outputs screen. The engine runs in a worker thread; its events cross
  * to the screen through a queue, so the screen never freezes.
  *
- * Each function returns an exit status of cli.h. */
+ * Each function needs ui_init() done (the int ones return an exit status
+ * of cli.h, EXIT_USAGE without curses) and returns only once its worker
+ * has ended: the session is the caller's again, whatever happened. Ctrl-C
+ * is caught while a screen is up. The first call on a session subscribes one relay
+ * observer to s->evs (later calls reuse it); each call logs one debug line
+ * ("screen attached") to find out whether it is there. */
 #ifndef LANDFALL_RUNVIEW_H
 #define LANDFALL_RUNVIEW_H
 
@@ -11,20 +16,31 @@
 
 #include "session.h"
 
-/* Run session_connect() and session_check() in a worker while showing a
- * spinner and then the checklist (ok / warning / failed, reason, how to
- * fix). Esc cancels while running (the result is discarded). Returns 0
- * when the user goes on from a list without failures, EXIT_PREREQ when
- * checks failed (the user can only go back), EXIT_INTERRUPTED on cancel. */
+/* Run session_connect() (unless connected) and session_check() in a
+ * worker while showing a spinner and the newest log line, then the
+ * checklist (ok / warning / failed, reason, how to fix; a failed connect
+ * is one failed item with its message). r runs them again. Returns 0 when
+ * the user goes on (Enter) from a list without failures; EXIT_PREREQ when
+ * the list has a failure and the user goes back (Esc, q); EXIT_INTERRUPTED
+ * on Esc/q/Ctrl-C while running (the worker is waited for, "cancelling",
+ * and its result discarded) or on going back from a list without
+ * failures. */
 int runview_checks(struct session *s);
 
 /* Apply (or destroy) with the run screen. The session must have its state
- * directory and be connected. Ctrl-C asks, then stops after the action in
- * flight. On failure: the error in plain words and the choices retry,
- * show log, write a support bundle, quit (resumable). */
+ * directory (else EXIT_ERROR after a message); it is connected first if it
+ * is not. q, Esc or Ctrl-C while running ask, then stop after the action
+ * in flight. On success the last frame shows briefly and 0 is returned:
+ * the caller shows the outputs. On failure or stop: the error in plain
+ * words and the choices r retry/resume (apply again on the same session:
+ * the journal resumes), l show log (the pane fills the screen), b write a
+ * support bundle (its path is shown), q quit: returns the run's status
+ * (EXIT_APPLY_FAILED, EXIT_DESTROY_INCOMPLETE, EXIT_INTERRUPTED or
+ * EXIT_ERROR), the state resumable. */
 int runview_run(struct session *s, bool destroy);
 
-/* The outputs as a table, with the paths of outputs.md and outputs.json. */
+/* The recorded outputs (label | value) as a table, with the paths of
+ * outputs.md and outputs.json; scrolls when long. Any other key leaves. */
 void runview_outputs(struct session *s);
 
 #endif

@@ -1309,6 +1309,20 @@ enum aws_status aws_query(struct aws_client *c, enum aws_service svc, const char
 		aws_params_set(all, "Version", services[svc].version);
 	char *body = aws_params_encode(all);
 	aws_params_free(all);
+	/* A form body, not a canonical query: write a space as '+', byte for
+	 * byte what botocore sends. AWS reads %20 as well, but emulators that
+	 * re-encode the parsed form before checking the signature (moto) do
+	 * not. */
+	char *w = body;
+	for (const char *r = body; *r; r++) {
+		if (r[0] == '%' && r[1] == '2' && r[2] == '0') {
+			*w++ = '+';
+			r += 2;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
 	struct aws_response r;
 	enum aws_status st = aws_request(c, &(struct aws_request){
 		.service = svc, .operation = action, .method = "POST", .path = "/",

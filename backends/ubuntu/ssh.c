@@ -252,8 +252,9 @@ struct ussh *ussh_new(const struct ussh_options *o)
 	return s;
 }
 
-/* Drop the connection, keep the options. */
-static void teardown(struct ussh *s)
+/* Close the connection; keep the options and what the last attempt
+ * learnt (fingerprints), which callers read after a refusal. */
+static void drop_connection(struct ussh *s)
 {
 	if (s->sftp) {
 		sftp_free(s->sftp);
@@ -267,6 +268,12 @@ static void teardown(struct ussh *s)
 	}
 	s->connected = s->pending_key = false;
 	s->sudo_mode = USSH_SUDO_UNKNOWN;
+}
+
+/* Back to the state ussh_new left: nothing known about the server. */
+static void teardown(struct ussh *s)
+{
+	drop_connection(s);
 	free(s->fingerprint);
 	free(s->known_fps);
 	s->fingerprint = s->known_fps = NULL;
@@ -317,19 +324,16 @@ static const char *ssh_err(struct ussh *s)
 	return lf_str_empty(e) ? _("the connection was closed") : e;
 }
 
-/* The connection dropped while `doing`: remember to reconnect next time. */
+/* The connection dropped while `doing`: the next call reconnects. Only
+ * marks it: callers still hold channels and SFTP handles of the session,
+ * which are freed with it by the reconnect (teardown). */
 static enum ussh_status conn_lost(struct ussh *s, const char *doing, char **cause)
 {
-	enum ussh_status st = fail(cause, USSH_ERR_CONNECT,
-	                           _("the connection to %s was lost while %s: %s "
-	                             "(it can be tried again once the host answers)"),
-	                           s->target, doing, ssh_err(s));
 	s->connected = false;
-	if (s->sftp) {
-		sftp_free(s->sftp);
-		s->sftp = NULL;
-	}
-	return st;
+	return fail(cause, USSH_ERR_CONNECT,
+	            _("the connection to %s was lost while %s: %s "
+	              "(it can be tried again once the host answers)"),
+	            s->target, doing, ssh_err(s));
 }
 
 /* ---- host keys ----------------------------------------------------------- */
@@ -379,7 +383,7 @@ static char *known_hosts_name(struct ussh *s)
 }
 
 /* The fingerprints recorded for this host in `file`, appended to b. */
-static void collect_known(struct ussh *s, const char *file, const char *name, struct buf *b)
+static void collect_known(const char *file, const char *name, struct buf *b)
 {
 	if (!file)
 		return;
@@ -412,7 +416,6 @@ static void collect_known(struct ussh *s, const char *file, const char *name, st
 	}
 	free(line);
 	fclose(f);
-	(void)s;
 }
 
 static enum ussh_status authenticate(struct ussh *s, char **cause);
@@ -458,8 +461,8 @@ static enum ussh_status check_host_key(struct ussh *s, char **cause)
 		char *kf = NULL, *gkf = NULL;
 		ssh_options_get(s->sess, SSH_OPTIONS_KNOWNHOSTS, &kf);
 		ssh_options_get(s->sess, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, &gkf);
-		collect_known(s, kf, name, &b);
-		collect_known(s, gkf, name, &b);
+		collect_known(kf, name, &b);
+		collect_known(gkf, name, &b);
 		size_t len;
 		s->known_fps = buf_finish(&b, &len);
 		st = fail(cause, USSH_ERR_HOSTKEY_CHANGED,
@@ -515,16 +518,17 @@ enum ussh_status ussh_accept_host_key(struct ussh *s, char **cause)
 		            _("no unknown host key of %s is waiting to be accepted"), s->target);
 	s->pending_key = false;
 	enum ussh_status st = record_host_key(s, cause);
+	if (st == USSH_OK)
+		st = authenticate(s, cause);
 	if (st != USSH_OK)
-		return st;
-	return authenticate(s, cause);
+		drop_connection(s);
+	return st;
 }
 
 /* ---- connecting ---------------------------------------------------------- */
 
-enum ussh_status ussh_connect(struct ussh *s, char **cause)
+static enum ussh_status connect_session(struct ussh *s, char **cause)
 {
-	teardown(s);
 	if (lf_str_empty(s->host))
 		return fail(cause, USSH_ERR_CONFIG, _("no SSH host was given"));
 	s->sess = ssh_new();
@@ -582,6 +586,17 @@ enum ussh_status ussh_connect(struct ussh *s, char **cause)
 	if (st != USSH_OK)
 		return st;
 	return authenticate(s, cause);
+}
+
+enum ussh_status ussh_connect(struct ussh *s, char **cause)
+{
+	teardown(s);
+	enum ussh_status st = connect_session(s, cause);
+	/* An unknown key keeps the connection open for ussh_accept_host_key;
+	 * any other failure closes it at once. */
+	if (st != USSH_OK && st != USSH_ERR_HOSTKEY_UNKNOWN)
+		drop_connection(s);
+	return st;
 }
 
 /* ---- authentication ------------------------------------------------------ */
@@ -843,7 +858,7 @@ static enum ussh_status ensure_connected(struct ussh *s, char **cause)
 		return fail(cause, USSH_ERR_HOSTKEY_UNKNOWN,
 		            _("the host key of %s (%s) has not been accepted"), s->target,
 		            s->fingerprint ? s->fingerprint : "?");
-	if (s->sess)
+	if (s->fingerprint)
 		debug(s, "reconnecting");
 	return ussh_connect(s, cause);
 }
@@ -1209,7 +1224,7 @@ enum ussh_status ussh_sudo(struct ussh *s, const char *const argv[],
 {
 	if (!argv || !argv[0])
 		return fail(cause, USSH_ERR_CONFIG, _("no command to run"));
-	enum ussh_sudo_mode m;
+	enum ussh_sudo_mode m = USSH_SUDO_UNKNOWN;
 	enum ussh_status st = ussh_sudo_probe(s, &m, cause);
 	if (st != USSH_OK)
 		return st;

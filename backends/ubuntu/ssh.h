@@ -35,9 +35,20 @@
  * Remote commands are given as argv arrays; every element is shell-quoted
  * with shellq_joinv() (backends/shellq.h) and the remote login shell must be
  * a POSIX shell (sh, dash, bash, zsh). A pipeline or redirection is written
- * as {"sh", "-c", "fixed script using \"$1\"", "name", arg1, ..., NULL}. A status other than USSH_OK with a retryable code
- * (ussh_status_retryable) leaves the session ready to reconnect: the next
- * call reconnects by itself, with the same host-key checks.
+ * as {"sh", "-c", "fixed script using \"$1\"", "name", arg1, ..., NULL}.
+ *
+ * A retryable status (ussh_status_retryable) leaves the session ready to
+ * reconnect: the next call reconnects by itself, with the same host-key
+ * checks. Any other failure of ussh_connect closes the connection, except
+ * USSH_ERR_HOSTKEY_UNKNOWN, which keeps it open for ussh_accept_host_key
+ * (if the server has given up waiting by then, that returns
+ * USSH_ERR_CONNECT with the key already recorded: connect again).
+ *
+ * ~/.ssh/config: read from the ssh directory, then /etc/ssh/ssh_config, by
+ * libssh 0.10 (Host, HostName, Port, User, IdentityFile, UserKnownHostsFile,
+ * ProxyCommand, ProxyJump; libssh 0.10 turns ProxyJump into a ProxyCommand
+ * running `ssh -W`, so the OpenSSH client must be installed for it). A
+ * "~" inside that file is the passwd home directory, as in OpenSSH.
  *
  * A session is not thread-safe: one per thread. */
 #ifndef LANDFALL_UBUNTU_SSH_H

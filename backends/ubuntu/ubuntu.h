@@ -18,9 +18,9 @@ struct ubuntu_user {
 
 struct ubuntu_config {
 	const char *install_id;
-	const char *host;
-	int port;
-	const char *user;
+	const char *host;            /* or a Host alias of ~/.ssh/config */
+	int port;                    /* 0: ~/.ssh/config's, else 22 */
+	const char *user;            /* NULL: ~/.ssh/config's, else the local user */
 	const char *identity_file;   /* may be NULL: agent or ~/.ssh/config */
 	const char *password;        /* resolved secret, may be NULL */
 	const char *host_key_sha256; /* pinned fingerprint, may be NULL */

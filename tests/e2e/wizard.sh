@@ -442,7 +442,7 @@ expect "the wizard opens anyway" "Continue with the current answers"
 keys Enter PgDn PgDn
 expect "prefilled region shown with its rule" "this is an availability zone"
 keys F10
-expect "F10 asks" "unsaved changes"
+expect "F10 asks" "Quit Landfall?"
 keys Escape
 expect "Esc cancels quitting" "Landfall - Region"
 field eu-west-1
