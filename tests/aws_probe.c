@@ -98,15 +98,17 @@ static int json_walk(json_t *v, const char *path, int limit, int printed)
 	char *key = lf_xstrndup(path, len);
 	const char *rest = path + len;
 	if (strcmp(key, "*") == 0) {
-		size_t i;
 		json_t *e;
 		const char *k;
 		if (json_is_array(v)) {
-			json_array_foreach(v, i, e) {
+			size_t i;
+			json_array_foreach(v, i, e)
+			{
 				printed = json_walk(e, rest, limit, printed);
 			}
 		} else if (json_is_object(v)) {
-			json_object_foreach(v, k, e) {
+			json_object_foreach(v, k, e)
+			{
 				printed = json_walk(e, rest, limit, printed);
 			}
 		}
@@ -160,7 +162,7 @@ static int report(enum aws_status st, const struct aws_error *err)
 }
 
 static int do_query(struct aws_client *c, int svc, const char *action, char **kv, int n,
-                    const struct opts *o, bool print)
+		    const struct opts *o, bool print)
 {
 	struct aws_params *p = aws_params_new();
 	for (int i = 0; i < n; i++) {
@@ -209,7 +211,7 @@ static int do_query(struct aws_client *c, int svc, const char *action, char **kv
 }
 
 static int do_json(struct aws_client *c, int svc, const char *op, const char *input,
-                   const struct opts *o, bool print)
+		   const struct opts *o, bool print)
 {
 	json_t *in = NULL;
 	if (input) {
@@ -257,7 +259,7 @@ static char *canonical_query(const char *q)
 }
 
 static int do_rest(struct aws_client *c, int svc, const char *method, const char *path,
-                   const char *query, const char *body_arg, const struct opts *o, bool print)
+		   const char *query, const char *body_arg, const struct opts *o, bool print)
 {
 	char *body = NULL;
 	size_t body_len = 0;
@@ -276,7 +278,11 @@ static int do_rest(struct aws_client *c, int svc, const char *method, const char
 	char *epath = aws_uri_encode(path, true);
 	char *q = query && *query ? canonical_query(query) : NULL;
 	struct aws_request rq = {
-		.service = svc, .method = method, .path = epath, .query = q, .bucket = o->bucket,
+		.service = svc,
+		.method = method,
+		.path = epath,
+		.query = q,
+		.bucket = o->bucket,
 		.checksum = o->checksum,
 	};
 	struct aws_error err = {0};
@@ -337,7 +343,7 @@ static int do_rest(struct aws_client *c, int svc, const char *method, const char
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .repeat = 1 };
+	struct opts o = {.repeat = 1};
 	/* Options may come anywhere; the rest are positional. */
 	char **pos = lf_xcalloc((size_t)argc + 1, sizeof *pos);
 	int npos = 0;
@@ -395,8 +401,8 @@ int main(int argc, char **argv)
 	}
 	const char *kind = argv[i++];
 
-	struct aws_client_opts co = { .region = o.region, .profile = o.profile,
-	                              .endpoint_url = o.endpoint };
+	struct aws_client_opts co = {
+		.region = o.region, .profile = o.profile, .endpoint_url = o.endpoint};
 	struct aws_client *c = NULL;
 	char *cause = NULL;
 	if (aws_client_new(&co, &c, &cause) != 0) {
@@ -436,8 +442,9 @@ int main(int argc, char **argv)
 		else if (strcmp(kind, "json") == 0)
 			rc = do_json(c, svc, argv[i], i + 1 < argc ? argv[i + 1] : NULL, &o, print);
 		else if (strcmp(kind, "rest") == 0 && i + 1 < argc)
-			rc = do_rest(c, svc, argv[i], argv[i + 1], i + 2 < argc ? argv[i + 2] : NULL,
-			             i + 3 < argc ? argv[i + 3] : NULL, &o, print);
+			rc = do_rest(c, svc, argv[i], argv[i + 1],
+				     i + 2 < argc ? argv[i + 2] : NULL,
+				     i + 3 < argc ? argv[i + 3] : NULL, &o, print);
 		else
 			rc = usage();
 	}
@@ -445,9 +452,11 @@ int main(int argc, char **argv)
 	if (o.stats) {
 		struct aws_stats s;
 		aws_client_stats(c, &s);
-		fprintf(stderr, "stats: calls=%ld attempts=%ld retries=%ld failures=%ld ms=%lld "
-		        "avg_ms=%.2f wall_ms=%lld\n", s.calls, s.attempts, s.retries, s.failures, s.ms,
-		        s.calls ? (double)s.ms / (double)s.calls : 0.0, wall);
+		fprintf(stderr,
+			"stats: calls=%ld attempts=%ld retries=%ld failures=%ld ms=%lld "
+			"avg_ms=%.2f wall_ms=%lld\n",
+			s.calls, s.attempts, s.retries, s.failures, s.ms,
+			s.calls ? (double)s.ms / (double)s.calls : 0.0, wall);
 	}
 	aws_client_free(c);
 	free(pos);

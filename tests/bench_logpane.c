@@ -62,7 +62,12 @@ static struct stats stats_of(double *v, size_t n)
 		sum += v[i];
 	s.mean = sum / (double)n;
 	s.p50 = v[n / 2];
-	s.p99 = v[(size_t)((double)(n - 1) * 0.99)];
+	/* Nearest rank: the smallest value with 99% of the samples at or
+	 * below it (the maximum below 100 samples). */
+	size_t rank = (size_t)((double)n * 0.99);
+	if ((double)rank < (double)n * 0.99)
+		rank++;
+	s.p99 = v[rank > 0 ? rank - 1 : 0];
 	s.max = v[n - 1];
 	return s;
 }

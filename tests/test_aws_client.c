@@ -42,16 +42,41 @@
 /* ---- fixture: a temporary HOME and a clean AWS environment -------------- */
 
 static const char *const aws_vars[] = {
-	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-	"AWS_DEFAULT_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_REGION",
-	"AWS_DEFAULT_REGION", "AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT",
-	"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "AWS_EC2_METADATA_V1_DISABLED",
-	"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_STS",
-	"AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2", "AWS_ENDPOINT_URL_ACM",
-	"AWS_ENDPOINT_URL_ROUTE_53", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_BACKUP",
-	"AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL_SERVICE_QUOTAS",
-	"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_CA_BUNDLE", "HOME", "NO_PROXY", "no_proxy",
-	"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "ALL_PROXY", "all_proxy",
+	"AWS_ACCESS_KEY_ID",
+	"AWS_SECRET_ACCESS_KEY",
+	"AWS_SESSION_TOKEN",
+	"AWS_PROFILE",
+	"AWS_DEFAULT_PROFILE",
+	"AWS_SHARED_CREDENTIALS_FILE",
+	"AWS_CONFIG_FILE",
+	"AWS_REGION",
+	"AWS_DEFAULT_REGION",
+	"AWS_EC2_METADATA_DISABLED",
+	"AWS_EC2_METADATA_SERVICE_ENDPOINT",
+	"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
+	"AWS_EC2_METADATA_V1_DISABLED",
+	"AWS_ENDPOINT_URL",
+	"AWS_ENDPOINT_URL_EC2",
+	"AWS_ENDPOINT_URL_IAM",
+	"AWS_ENDPOINT_URL_STS",
+	"AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2",
+	"AWS_ENDPOINT_URL_ACM",
+	"AWS_ENDPOINT_URL_ROUTE_53",
+	"AWS_ENDPOINT_URL_S3",
+	"AWS_ENDPOINT_URL_BACKUP",
+	"AWS_ENDPOINT_URL_SSM",
+	"AWS_ENDPOINT_URL_SERVICE_QUOTAS",
+	"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+	"AWS_CA_BUNDLE",
+	"HOME",
+	"NO_PROXY",
+	"no_proxy",
+	"http_proxy",
+	"HTTP_PROXY",
+	"https_proxy",
+	"HTTPS_PROXY",
+	"ALL_PROXY",
+	"all_proxy",
 };
 
 struct fx {
@@ -142,8 +167,8 @@ static void write_aws(const struct fx *f, const char *name, const char *text)
 /* Load the chain; assert success and return the credentials. */
 static struct aws_creds *load_ok(const char *profile)
 {
-	struct aws_creds_opts o = { .profile = profile, .process_timeout_ms = 10000,
-	                            .imds_timeout_ms = 2000 };
+	struct aws_creds_opts o = {
+		.profile = profile, .process_timeout_ms = 10000, .imds_timeout_ms = 2000};
 	struct aws_creds *c = NULL;
 	char *cause = NULL;
 	int rc = aws_creds_load(&o, &c, &cause);
@@ -158,8 +183,8 @@ static struct aws_creds *load_ok(const char *profile)
 /* Load the chain; assert failure and return the cause. */
 static char *load_fails(const char *profile)
 {
-	struct aws_creds_opts o = { .profile = profile, .process_timeout_ms = 5000,
-	                            .imds_timeout_ms = 2000 };
+	struct aws_creds_opts o = {
+		.profile = profile, .process_timeout_ms = 5000, .imds_timeout_ms = 2000};
 	struct aws_creds *c = NULL;
 	char *cause = NULL;
 	assert_int_equal(aws_creds_load(&o, &c, &cause), -1);
@@ -211,19 +236,19 @@ static void test_creds_credentials_file(void **state)
 {
 	struct fx *f = *state;
 	write_aws(f, "credentials",
-	          "# a comment\n"
-	          "; another comment\n"
-	          "[default]\n"
-	          "AWS_Access_Key_Id = AKIADEFAULT000000001   \n"
-	          "aws_secret_access_key=default-secret ; inline comment\n"
-	          "\n"
-	          "[ dev ]\n"
-	          "aws_access_key_id: AKIADEV0000000000001\n"
-	          "aws_secret_access_key = dev-secret#not-a-comment\n"
-	          "aws_session_token = dev-token\n"
-	          "[profile prod]\n"
-	          "aws_access_key_id = AKIAWRONG00000000001\n"
-	          "aws_secret_access_key = wrong\n");
+		  "# a comment\n"
+		  "; another comment\n"
+		  "[default]\n"
+		  "AWS_Access_Key_Id = AKIADEFAULT000000001   \n"
+		  "aws_secret_access_key=default-secret ; inline comment\n"
+		  "\n"
+		  "[ dev ]\n"
+		  "aws_access_key_id: AKIADEV0000000000001\n"
+		  "aws_secret_access_key = dev-secret#not-a-comment\n"
+		  "aws_session_token = dev-token\n"
+		  "[profile prod]\n"
+		  "aws_access_key_id = AKIAWRONG00000000001\n"
+		  "aws_secret_access_key = wrong\n");
 	struct aws_creds *c = load_ok(NULL);
 	assert_int_equal(aws_creds_source(c), AWS_CREDS_CREDENTIALS_FILE);
 	assert_string_equal(aws_creds_key_id(c), "AKIADEFAULT000000001");
@@ -256,20 +281,20 @@ static void test_creds_config_file(void **state)
 {
 	struct fx *f = *state;
 	write_aws(f, "config",
-	          "[default]\n"
-	          "region = eu-central-1\n"
-	          "aws_access_key_id = AKIACONFIGDEFAULT001\n"
-	          "aws_secret_access_key = config-default-secret\n"
-	          "[profile  ops]\n"
-	          "region = us-west-2 # trailing comment\n"
-	          "s3 =\n"
-	          "    region = ap-south-1\n"
-	          "    addressing_style = path\n"
-	          "aws_access_key_id = AKIAOPS0000000000001\n"
-	          "aws_secret_access_key = ops-secret\n"
-	          "[ops2]\n"
-	          "aws_access_key_id = AKIANOTAPROFILE00001\n"
-	          "aws_secret_access_key = not-a-profile\n");
+		  "[default]\n"
+		  "region = eu-central-1\n"
+		  "aws_access_key_id = AKIACONFIGDEFAULT001\n"
+		  "aws_secret_access_key = config-default-secret\n"
+		  "[profile  ops]\n"
+		  "region = us-west-2 # trailing comment\n"
+		  "s3 =\n"
+		  "    region = ap-south-1\n"
+		  "    addressing_style = path\n"
+		  "aws_access_key_id = AKIAOPS0000000000001\n"
+		  "aws_secret_access_key = ops-secret\n"
+		  "[ops2]\n"
+		  "aws_access_key_id = AKIANOTAPROFILE00001\n"
+		  "aws_secret_access_key = not-a-profile\n");
 	struct aws_creds *c = load_ok(NULL);
 	assert_int_equal(aws_creds_source(c), AWS_CREDS_CONFIG_FILE);
 	assert_string_equal(aws_creds_key_id(c), "AKIACONFIGDEFAULT001");
@@ -302,11 +327,11 @@ static void test_creds_precedence(void **state)
 {
 	struct fx *f = *state;
 	write_aws(f, "credentials",
-	          "[dev]\naws_access_key_id = AKIAFROMCREDENTIALS1\n"
-	          "aws_secret_access_key = from-credentials\n");
+		  "[dev]\naws_access_key_id = AKIAFROMCREDENTIALS1\n"
+		  "aws_secret_access_key = from-credentials\n");
 	write_aws(f, "config",
-	          "[profile dev]\naws_access_key_id = AKIAFROMCONFIG000001\n"
-	          "aws_secret_access_key = from-config\nregion = sa-east-1\n");
+		  "[profile dev]\naws_access_key_id = AKIAFROMCONFIG000001\n"
+		  "aws_secret_access_key = from-config\nregion = sa-east-1\n");
 	setenv("AWS_ACCESS_KEY_ID", "AKIAFROMENV000000001", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "from-env", 1);
 
@@ -352,8 +377,9 @@ static void test_creds_file_variables(void **state)
 {
 	struct fx *f = *state;
 	free(write_file(f, "elsewhere/creds",
-	                "[team]\naws_access_key_id = AKIATEAM000000000001\n"
-	                "aws_secret_access_key = team-secret\n", 0600));
+			"[team]\naws_access_key_id = AKIATEAM000000000001\n"
+			"aws_secret_access_key = team-secret\n",
+			0600));
 	free(write_file(f, "elsewhere/conf", "[profile team]\nregion = ca-central-1\n", 0600));
 	setenv("AWS_SHARED_CREDENTIALS_FILE", "~/elsewhere/creds", 1);
 	char *conf = lf_asprintf("%s/elsewhere/conf", f->dir);
@@ -380,9 +406,9 @@ static void test_creds_partial_and_unsupported(void **state)
 	struct fx *f = *state;
 	write_aws(f, "credentials", "[half]\naws_access_key_id = AKIAHALF000000000001\n");
 	write_aws(f, "config",
-	          "[profile assume]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
-	          "source_profile = half\n"
-	          "[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\n");
+		  "[profile assume]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
+		  "source_profile = half\n"
+		  "[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\n");
 	char *cause = load_fails("half");
 	assert_contains(cause, "aws_secret_access_key");
 	free(cause);
@@ -400,6 +426,14 @@ static void test_creds_none(void **state)
 	char *cause = load_fails(NULL);
 	assert_contains(cause, "no AWS credentials found");
 	assert_contains(cause, "AWS_EC2_METADATA_DISABLED");
+	free(cause);
+	/* A named "default" profile that is empty: the environment was not
+	 * read, and the message says so. */
+	setenv("AWS_ACCESS_KEY_ID", "AKIAENV0000000000001", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "env-secret", 1);
+	cause = load_fails("default");
+	assert_contains(cause, "environment is not read");
+	assert_contains(cause, "aws configure --profile default");
 	free(cause);
 }
 
@@ -424,13 +458,15 @@ static void test_creds_process(void **state)
 		"{\"Version\": 1, \"AccessKeyId\": \"ASIAPROCESS000000001\",\n"
 		" \"SecretAccessKey\": \"process-secret\", \"SessionToken\": \"process-token\",\n"
 		" \"Expiration\": \"2099-01-01T00:00:00Z\"}\n"
-		"EOF\n", args);
+		"EOF\n",
+		args);
 	char *script = make_script(f, "my tools/creds.sh", body);
 	free(body);
 	char *cfg = lf_asprintf("[profile proc]\n"
-	                        "credential_process = \"%s\" --flag 'two words' plain\\ one\n"
-	                        "aws_access_key_id = AKIALOSES00000000001\n"
-	                        "aws_secret_access_key = loses-to-process\n", script);
+				"credential_process = \"%s\" --flag 'two words' plain\\ one\n"
+				"aws_access_key_id = AKIALOSES00000000001\n"
+				"aws_secret_access_key = loses-to-process\n",
+				script);
 	write_aws(f, "config", cfg);
 	free(cfg);
 
@@ -454,8 +490,9 @@ static void test_creds_process(void **state)
 	free(got);
 
 	/* Keys in the credentials file win over the process. */
-	write_aws(f, "credentials", "[proc]\naws_access_key_id = AKIACREDSWIN00000001\n"
-	                            "aws_secret_access_key = creds-win\n");
+	write_aws(f, "credentials",
+		  "[proc]\naws_access_key_id = AKIACREDSWIN00000001\n"
+		  "aws_secret_access_key = creds-win\n");
 	c = load_ok("proc");
 	assert_int_equal(aws_creds_source(c), AWS_CREDS_CREDENTIALS_FILE);
 	aws_creds_free(c);
@@ -468,21 +505,22 @@ static void test_creds_process_failures(void **state)
 	struct fx *f = *state;
 	char *fails = make_script(f, "fails.sh", "echo 'token expired, run login' >&2\nexit 3\n");
 	char *notjson = make_script(f, "notjson.sh", "echo hello\n");
-	char *v2 = make_script(f, "v2.sh", "echo '{\"Version\":2,\"AccessKeyId\":\"A\","
-	                                   "\"SecretAccessKey\":\"B\"}'\n");
+	char *v2 = make_script(f, "v2.sh",
+			       "echo '{\"Version\":2,\"AccessKeyId\":\"A\","
+			       "\"SecretAccessKey\":\"B\"}'\n");
 	char *expired = make_script(f, "expired.sh",
-	                            "echo '{\"Version\":1,\"AccessKeyId\":\"A\","
-	                            "\"SecretAccessKey\":\"B\",\"Expiration\":"
-	                            "\"2001-01-01T00:00:00Z\"}'\n");
+				    "echo '{\"Version\":1,\"AccessKeyId\":\"A\","
+				    "\"SecretAccessKey\":\"B\",\"Expiration\":"
+				    "\"2001-01-01T00:00:00Z\"}'\n");
 	char *slow = make_script(f, "slow.sh", "sleep 5\n");
 	char *cfg = lf_asprintf("[profile fails]\ncredential_process = %s\n"
-	                        "[profile notjson]\ncredential_process = %s\n"
-	                        "[profile v2]\ncredential_process = %s\n"
-	                        "[profile expired]\ncredential_process = %s\n"
-	                        "[profile missing]\ncredential_process = %s/nope.sh\n"
-	                        "[profile quote]\ncredential_process = %s 'open\n"
-	                        "[profile slow]\ncredential_process = %s\n",
-	                        fails, notjson, v2, expired, f->dir, fails, slow);
+				"[profile notjson]\ncredential_process = %s\n"
+				"[profile v2]\ncredential_process = %s\n"
+				"[profile expired]\ncredential_process = %s\n"
+				"[profile missing]\ncredential_process = %s/nope.sh\n"
+				"[profile quote]\ncredential_process = %s 'open\n"
+				"[profile slow]\ncredential_process = %s\n",
+				fails, notjson, v2, expired, f->dir, fails, slow);
 	write_aws(f, "config", cfg);
 	free(cfg);
 
@@ -507,7 +545,7 @@ static void test_creds_process_failures(void **state)
 	assert_contains(cause, "unterminated");
 	free(cause);
 
-	struct aws_creds_opts o = { .profile = "slow", .process_timeout_ms = 300 };
+	struct aws_creds_opts o = {.profile = "slow", .process_timeout_ms = 300};
 	struct aws_creds *c = NULL;
 	cause = NULL;
 	long long t0 = lf_now_ms();
@@ -529,12 +567,12 @@ static void test_split_command(void **state)
 		const char *line;
 		const char *want[5];
 	} rows[] = {
-		{ "aws-vault exec dev --json", { "aws-vault", "exec", "dev", "--json", NULL } },
-		{ "  /bin/x\t 'a b'  ", { "/bin/x", "a b", NULL } },
-		{ "x \"a \\\"q\\\" \\\\ $HOME\"", { "x", "a \"q\" \\ $HOME", NULL } },
-		{ "x a\\ b 'it'\\''s'", { "x", "a b", "it's", NULL } },
-		{ "x ''", { "x", "", NULL } },
-		{ "x \"don't\" mid'dle'\"x\"", { "x", "don't", "middlex", NULL } },
+		{"aws-vault exec dev --json", {"aws-vault", "exec", "dev", "--json", NULL}},
+		{"  /bin/x\t 'a b'  ", {"/bin/x", "a b", NULL}},
+		{"x \"a \\\"q\\\" \\\\ $HOME\"", {"x", "a \"q\" \\ $HOME", NULL}},
+		{"x a\\ b 'it'\\''s'", {"x", "a b", "it's", NULL}},
+		{"x ''", {"x", "", NULL}},
+		{"x \"don't\" mid'dle'\"x\"", {"x", "don't", "middlex", NULL}},
 	};
 	for (size_t i = 0; i < LF_ARRAY_LEN(rows); i++) {
 		char **argv = NULL;
@@ -548,7 +586,7 @@ static void test_split_command(void **state)
 		assert_null(argv[n]);
 		aws_argv_free(argv);
 	}
-	static const char *const bad[] = { "", "   ", "x 'open", "x \"open", "x \"a\\\"" };
+	static const char *const bad[] = {"", "   ", "x 'open", "x \"open", "x \"a\\\""};
 	for (size_t i = 0; i < LF_ARRAY_LEN(bad); i++) {
 		char **argv = NULL;
 		char *cause = NULL;
@@ -590,7 +628,7 @@ static void test_creds_process_json(void **state)
 	assert_int_equal(aws_creds_from_process_json(bad, strlen(bad), &c, &cause), -1);
 	assert_contains(cause, "SecretAccessKey");
 	const char *badtime = "{\"Version\":1,\"AccessKeyId\":\"AK\",\"SecretAccessKey\":\"SK\","
-	                      "\"Expiration\":\"soon\"}";
+			      "\"Expiration\":\"soon\"}";
 	assert_int_equal(aws_creds_from_process_json(badtime, strlen(badtime), &c, &cause), -1);
 	assert_contains(cause, "ISO 8601");
 	free(cause);
@@ -600,9 +638,9 @@ static void test_creds_process_json(void **state)
 
 struct canned {
 	int status;
-	const char *headers;  /* extra header lines, each ending in \r\n */
+	const char *headers; /* extra header lines, each ending in \r\n */
 	const char *body;
-	bool drop;            /* close the connection without an answer */
+	bool drop; /* close the connection without an answer */
 };
 
 enum fake_mode { FAKE_SCRIPT, FAKE_IMDS_V2, FAKE_IMDS_V1 };
@@ -672,8 +710,8 @@ static void reply(int c, int status, const char *headers, const char *body)
 {
 	char head[512];
 	int n = snprintf(head, sizeof head,
-	                 "HTTP/1.1 %d X\r\nContent-Length: %zu\r\nConnection: close\r\n%s\r\n",
-	                 status, strlen(body), headers ? headers : "");
+			 "HTTP/1.1 %d X\r\nContent-Length: %zu\r\nConnection: close\r\n%s\r\n",
+			 status, strlen(body), headers ? headers : "");
 	write_all(c, head, (size_t)n);
 	write_all(c, body, strlen(body));
 }
@@ -694,9 +732,10 @@ static void imds_answer(int c, const char *req, enum fake_mode mode)
 	} else if (strncmp(req, "GET /latest/meta-data/iam/security-credentials/ ", 48) == 0) {
 		reply(c, 200, NULL, "landfall-jump\n");
 	} else if (strncmp(req, "GET /latest/meta-data/iam/security-credentials/landfall-jump ",
-	                   61) == 0) {
+			   61) == 0) {
 		reply(c, 200, NULL,
-		      "{\n  \"Code\" : \"Success\",\n  \"LastUpdated\" : \"2026-01-01T00:00:00Z\",\n"
+		      "{\n  \"Code\" : \"Success\",\n  \"LastUpdated\" : "
+		      "\"2026-01-01T00:00:00Z\",\n"
 		      "  \"Type\" : \"AWS-HMAC\",\n  \"AccessKeyId\" : \"ASIAIMDS000000000001\",\n"
 		      "  \"SecretAccessKey\" : \"imds-secret\",\n  \"Token\" : \"imds-token\",\n"
 		      "  \"Expiration\" : \"2099-01-01T00:00:00Z\"\n}");
@@ -706,7 +745,7 @@ static void imds_answer(int c, const char *req, enum fake_mode mode)
 }
 
 static void serve(int s, const char *log, enum fake_mode mode, const struct canned *script,
-                  size_t nscript)
+		  size_t nscript)
 {
 	static char buf[1 << 20];
 	for (size_t i = 0;; i++) {
@@ -731,11 +770,11 @@ static void serve(int s, const char *log, enum fake_mode mode, const struct cann
 }
 
 static void fake_start(struct fake *f, const struct fx *fx, enum fake_mode mode,
-                       const struct canned *script, size_t nscript)
+		       const struct canned *script, size_t nscript)
 {
 	int s = socket(AF_INET, SOCK_STREAM, 0);
 	assert_true(s >= 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
 	assert_int_equal(listen(s, 16), 0);
 	socklen_t len = sizeof a;
@@ -956,84 +995,88 @@ static void test_error_parsing(void **state)
 		const char *code, *message, *request_id, *text;
 		bool retryable;
 	} rows[] = {
-		{ 400, NULL,
-		  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error>"
-		  "<Code>InvalidVpcID.NotFound</Code><Message>The vpc ID 'vpc-0abc' does not exist"
-		  "</Message></Error></Errors><RequestID>5e7b1c5e-4d4b-4b9e-example</RequestID>"
-		  "</Response>",
-		  "InvalidVpcID.NotFound", "The vpc ID 'vpc-0abc' does not exist",
-		  "5e7b1c5e-4d4b-4b9e-example",
-		  "InvalidVpcID.NotFound: The vpc ID 'vpc-0abc' does not exist", false },
-		{ 503, NULL,
-		  "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit "
-		  "exceeded.</Message></Error></Errors><RequestID>r1</RequestID></Response>",
-		  "RequestLimitExceeded", "Request limit exceeded.", "r1",
-		  "RequestLimitExceeded: Request limit exceeded.", true },
-		{ 404, NULL,
-		  "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\n  <Error>\n"
-		  "    <Type>Sender</Type>\n    <Code>NoSuchEntity</Code>\n    <Message>The role "
-		  "with name clearml cannot be found.</Message>\n  </Error>\n  <RequestId>"
-		  "4c4d3e7a-iam</RequestId>\n</ErrorResponse>\n",
-		  "NoSuchEntity", "The role with name clearml cannot be found.", "4c4d3e7a-iam",
-		  "NoSuchEntity: The role with name clearml cannot be found.", false },
-		{ 400, NULL,
-		  "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>"
-		  "Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error>"
-		  "<RequestId>sts-1</RequestId></ErrorResponse>",
-		  "Throttling", "Rate exceeded", "sts-1", "Throttling: Rate exceeded", true },
-		{ 404, NULL,
-		  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchBucket</Code>"
-		  "<Message>The specified bucket does not exist</Message><BucketName>clearml-backup"
-		  "</BucketName><RequestId>4442587FB7D0A2F9</RequestId><HostId>abc=</HostId>"
-		  "</Error>",
-		  "NoSuchBucket", "The specified bucket does not exist", "4442587FB7D0A2F9",
-		  "NoSuchBucket: The specified bucket does not exist", false },
-		{ 503, NULL,
-		  "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message>"
-		  "</Error>",
-		  "SlowDown", "Please reduce your request rate.", NULL,
-		  "SlowDown: Please reduce your request rate.", true },
-		{ 400, NULL,
-		  "<?xml version=\"1.0\"?>\n<InvalidChangeBatch xmlns=\"https://route53.amazonaws.com/"
-		  "doc/2013-04-01/\"><Messages><Message>Tried to create resource record set "
-		  "[name='app.example.com.', type='A'] but it already exists</Message></Messages>"
-		  "<RequestId>r53-1</RequestId></InvalidChangeBatch>",
-		  "InvalidChangeBatch",
-		  "Tried to create resource record set [name='app.example.com.', type='A'] but it "
-		  "already exists", "r53-1", NULL, false },
-		{ 400, NULL,
-		  "<ErrorResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Error>"
-		  "<Type>Sender</Type><Code>PriorRequestNotComplete</Code><Message>The request was "
-		  "rejected because Route 53 was still processing a prior request.</Message></Error>"
-		  "<RequestId>r53-2</RequestId></ErrorResponse>",
-		  "PriorRequestNotComplete", NULL, "r53-2", NULL, true },
-		{ 400, NULL,
-		  "{\"__type\":\"com.amazonaws.certificatemanager#ResourceNotFoundException\","
-		  "\"message\":\"Could not find certificate arn:aws:acm:eu-west-1:123:certificate/x.\"}",
-		  "ResourceNotFoundException",
-		  "Could not find certificate arn:aws:acm:eu-west-1:123:certificate/x.", NULL, NULL,
-		  false },
-		{ 400, NULL, "{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}",
-		  "ThrottlingException", "Rate exceeded", NULL, "ThrottlingException: Rate exceeded",
-		  true },
-		{ 400, NULL,
-		  "{\"__type\":\"LimitExceededException\",\"message\":\"the certificate quota is "
-		  "reached\"}",
-		  "LimitExceededException", NULL, NULL, NULL, false },
-		{ 404, "ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.backup/",
-		  "{\"Code\":\"ResourceNotFoundException\",\"Message\":\"Backup vault clearml not "
-		  "found\",\"Type\":\"User\"}",
-		  "ResourceNotFoundException", "Backup vault clearml not found", NULL,
-		  "ResourceNotFoundException: Backup vault clearml not found", false },
-		{ 400, NULL, "{\"code\":\"InvalidParameterValueException\",\"message\":\"bad\"}",
-		  "InvalidParameterValueException", "bad", NULL, NULL, false },
-		{ 429, NULL, "{\"message\":\"Too Many Requests\"}", "TooManyRequests",
-		  "Too Many Requests", NULL, "TooManyRequests: Too Many Requests", true },
-		{ 404, NULL, "", "NotFound", NULL, NULL, "NotFound (HTTP 404)", false },
-		{ 403, NULL, NULL, "Forbidden", NULL, NULL, "Forbidden (HTTP 403)", false },
-		{ 502, NULL, "<html><body>Bad Gateway</body></html>", NULL, NULL, NULL, NULL, true },
-		{ 418, NULL, "not xml, not json", NULL, NULL, NULL, "HTTP 418 with no explanation",
-		  false },
+		{400, NULL,
+		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error>"
+		 "<Code>InvalidVpcID.NotFound</Code><Message>The vpc ID 'vpc-0abc' does not exist"
+		 "</Message></Error></Errors><RequestID>5e7b1c5e-4d4b-4b9e-example</RequestID>"
+		 "</Response>",
+		 "InvalidVpcID.NotFound", "The vpc ID 'vpc-0abc' does not exist",
+		 "5e7b1c5e-4d4b-4b9e-example",
+		 "InvalidVpcID.NotFound: The vpc ID 'vpc-0abc' does not exist", false},
+		{503, NULL,
+		 "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit "
+		 "exceeded.</Message></Error></Errors><RequestID>r1</RequestID></Response>",
+		 "RequestLimitExceeded", "Request limit exceeded.", "r1",
+		 "RequestLimitExceeded: Request limit exceeded.", true},
+		{404, NULL,
+		 "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\n  <Error>\n"
+		 "    <Type>Sender</Type>\n    <Code>NoSuchEntity</Code>\n    <Message>The role "
+		 "with name clearml cannot be found.</Message>\n  </Error>\n  <RequestId>"
+		 "4c4d3e7a-iam</RequestId>\n</ErrorResponse>\n",
+		 "NoSuchEntity", "The role with name clearml cannot be found.", "4c4d3e7a-iam",
+		 "NoSuchEntity: The role with name clearml cannot be found.", false},
+		{400, NULL,
+		 "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>"
+		 "Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error>"
+		 "<RequestId>sts-1</RequestId></ErrorResponse>",
+		 "Throttling", "Rate exceeded", "sts-1", "Throttling: Rate exceeded", true},
+		{404, NULL,
+		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchBucket</Code>"
+		 "<Message>The specified bucket does not exist</Message><BucketName>clearml-backup"
+		 "</BucketName><RequestId>4442587FB7D0A2F9</RequestId><HostId>abc=</HostId>"
+		 "</Error>",
+		 "NoSuchBucket", "The specified bucket does not exist", "4442587FB7D0A2F9",
+		 "NoSuchBucket: The specified bucket does not exist", false},
+		{503, NULL,
+		 "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message>"
+		 "</Error>",
+		 "SlowDown", "Please reduce your request rate.", NULL,
+		 "SlowDown: Please reduce your request rate.", true},
+		{400, NULL,
+		 "<?xml version=\"1.0\"?>\n<InvalidChangeBatch "
+		 "xmlns=\"https://route53.amazonaws.com/"
+		 "doc/2013-04-01/\"><Messages><Message>Tried to create resource record set "
+		 "[name='app.example.com.', type='A'] but it already exists</Message></Messages>"
+		 "<RequestId>r53-1</RequestId></InvalidChangeBatch>",
+		 "InvalidChangeBatch",
+		 "Tried to create resource record set [name='app.example.com.', type='A'] but it "
+		 "already exists",
+		 "r53-1", NULL, false},
+		{400, NULL,
+		 "<ErrorResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Error>"
+		 "<Type>Sender</Type><Code>PriorRequestNotComplete</Code><Message>The request was "
+		 "rejected because Route 53 was still processing a prior request.</Message></Error>"
+		 "<RequestId>r53-2</RequestId></ErrorResponse>",
+		 "PriorRequestNotComplete", NULL, "r53-2", NULL, true},
+		{400, NULL,
+		 "{\"__type\":\"com.amazonaws.certificatemanager#ResourceNotFoundException\","
+		 "\"message\":\"Could not find certificate "
+		 "arn:aws:acm:eu-west-1:123:certificate/x.\"}",
+		 "ResourceNotFoundException",
+		 "Could not find certificate arn:aws:acm:eu-west-1:123:certificate/x.", NULL, NULL,
+		 false},
+		{400, NULL, "{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}",
+		 "ThrottlingException", "Rate exceeded", NULL, "ThrottlingException: Rate exceeded",
+		 true},
+		{400, NULL,
+		 "{\"__type\":\"LimitExceededException\",\"message\":\"the certificate quota is "
+		 "reached\"}",
+		 "LimitExceededException", NULL, NULL, NULL, false},
+		{404,
+		 "ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.backup/",
+		 "{\"Code\":\"ResourceNotFoundException\",\"Message\":\"Backup vault clearml not "
+		 "found\",\"Type\":\"User\"}",
+		 "ResourceNotFoundException", "Backup vault clearml not found", NULL,
+		 "ResourceNotFoundException: Backup vault clearml not found", false},
+		{400, NULL, "{\"code\":\"InvalidParameterValueException\",\"message\":\"bad\"}",
+		 "InvalidParameterValueException", "bad", NULL, NULL, false},
+		{429, NULL, "{\"message\":\"Too Many Requests\"}", "TooManyRequests",
+		 "Too Many Requests", NULL, "TooManyRequests: Too Many Requests", true},
+		{404, NULL, "", "NotFound", NULL, NULL, "NotFound (HTTP 404)", false},
+		{403, NULL, NULL, "Forbidden", NULL, NULL, "Forbidden (HTTP 403)", false},
+		{502, NULL, "<html><body>Bad Gateway</body></html>", NULL, NULL, NULL, NULL, true},
+		{418, NULL, "not xml, not json", NULL, NULL, NULL, "HTTP 418 with no explanation",
+		 false},
 	};
 	for (size_t i = 0; i < LF_ARRAY_LEN(rows); i++) {
 		struct aws_error e = {0};
@@ -1059,16 +1102,16 @@ static void test_error_parsing(void **state)
 	/* Hints for the errors a user can fix. */
 	struct aws_error e = {0};
 	const char *auth = "<Response><Errors><Error><Code>AuthFailure</Code><Message>AWS was not "
-	                   "able to validate the provided access credentials</Message></Error>"
-	                   "</Errors></Response>";
+			   "able to validate the provided access credentials</Message></Error>"
+			   "</Errors></Response>";
 	aws_error_parse(401, auth, strlen(auth), NULL, &e);
 	assert_non_null(e.hint);
 	assert_contains(e.hint, "access key");
 	assert_false(aws_error_is(&e, "Other"));
 	aws_error_clear(&e);
 	const char *skew = "<Error><Code>RequestTimeTooSkewed</Code><Message>The difference "
-	                   "between the request time and the current time is too large."
-	                   "</Message></Error>";
+			   "between the request time and the current time is too large."
+			   "</Message></Error>";
 	aws_error_parse(403, skew, strlen(skew), NULL, &e);
 	assert_contains(e.hint, "clock");
 	aws_error_clear(&e);
@@ -1084,49 +1127,49 @@ static void test_retry_classification(void **state)
 		int curl;
 		bool retry;
 	} rows[] = {
-		{ 400, "Throttling", 0, true },
-		{ 400, "ThrottlingException", 0, true },
-		{ 503, "RequestLimitExceeded", 0, true },
-		{ 400, "RequestLimitExceeded", 0, true },
-		{ 400, "TooManyRequestsException", 0, true },
-		{ 503, "SlowDown", 0, true },
-		{ 400, "PriorRequestNotComplete", 0, true },
-		{ 400, "RequestThrottled", 0, true },
-		{ 400, "RequestThrottledException", 0, true },
-		{ 400, "EC2ThrottledException", 0, true },
-		{ 400, "RequestTimeout", 0, true },
-		{ 429, NULL, 0, true },
-		{ 500, "InternalError", 0, true },
-		{ 500, NULL, 0, true },
-		{ 502, NULL, 0, true },
-		{ 503, NULL, 0, true },
-		{ 504, NULL, 0, true },
-		{ 599, NULL, 0, true },
-		{ 501, "NotImplemented", 0, false },
-		{ 400, "InvalidParameterValue", 0, false },
-		{ 400, "LimitExceededException", 0, false },
-		{ 403, "AccessDenied", 0, false },
-		{ 401, "AuthFailure", 0, false },
-		{ 404, "NoSuchEntity", 0, false },
-		{ 409, "BucketAlreadyOwnedByYou", 0, false },
-		{ 200, NULL, 0, false },
-		{ 0, NULL, CURLE_COULDNT_CONNECT, true },
-		{ 0, NULL, CURLE_COULDNT_RESOLVE_HOST, true },
-		{ 0, NULL, CURLE_OPERATION_TIMEDOUT, true },
-		{ 0, NULL, CURLE_GOT_NOTHING, true },
-		{ 0, NULL, CURLE_SEND_ERROR, true },
-		{ 0, NULL, CURLE_RECV_ERROR, true },
-		{ 0, NULL, CURLE_PARTIAL_FILE, true },
-		{ 0, NULL, CURLE_SSL_CONNECT_ERROR, true },
-		{ 0, NULL, CURLE_PEER_FAILED_VERIFICATION, false },
-		{ 0, NULL, CURLE_URL_MALFORMAT, false },
-		{ 0, NULL, CURLE_UNSUPPORTED_PROTOCOL, false },
+		{400, "Throttling", 0, true},
+		{400, "ThrottlingException", 0, true},
+		{503, "RequestLimitExceeded", 0, true},
+		{400, "RequestLimitExceeded", 0, true},
+		{400, "TooManyRequestsException", 0, true},
+		{503, "SlowDown", 0, true},
+		{400, "PriorRequestNotComplete", 0, true},
+		{400, "RequestThrottled", 0, true},
+		{400, "RequestThrottledException", 0, true},
+		{400, "EC2ThrottledException", 0, true},
+		{400, "RequestTimeout", 0, true},
+		{429, NULL, 0, true},
+		{500, "InternalError", 0, true},
+		{500, NULL, 0, true},
+		{502, NULL, 0, true},
+		{503, NULL, 0, true},
+		{504, NULL, 0, true},
+		{599, NULL, 0, true},
+		{501, "NotImplemented", 0, false},
+		{400, "InvalidParameterValue", 0, false},
+		{400, "LimitExceededException", 0, false},
+		{403, "AccessDenied", 0, false},
+		{401, "AuthFailure", 0, false},
+		{404, "NoSuchEntity", 0, false},
+		{409, "BucketAlreadyOwnedByYou", 0, false},
+		{200, NULL, 0, false},
+		{0, NULL, CURLE_COULDNT_CONNECT, true},
+		{0, NULL, CURLE_COULDNT_RESOLVE_HOST, true},
+		{0, NULL, CURLE_OPERATION_TIMEDOUT, true},
+		{0, NULL, CURLE_GOT_NOTHING, true},
+		{0, NULL, CURLE_SEND_ERROR, true},
+		{0, NULL, CURLE_RECV_ERROR, true},
+		{0, NULL, CURLE_PARTIAL_FILE, true},
+		{0, NULL, CURLE_SSL_CONNECT_ERROR, true},
+		{0, NULL, CURLE_PEER_FAILED_VERIFICATION, false},
+		{0, NULL, CURLE_URL_MALFORMAT, false},
+		{0, NULL, CURLE_UNSUPPORTED_PROTOCOL, false},
 	};
 	for (size_t i = 0; i < LF_ARRAY_LEN(rows); i++)
 		if (aws_retryable(rows[i].status, rows[i].code, rows[i].curl) != rows[i].retry)
 			fail_msg("row %zu: %ld %s curl %d should%s be retried", i, rows[i].status,
-			         rows[i].code ? rows[i].code : "-", rows[i].curl,
-			         rows[i].retry ? "" : " not");
+				 rows[i].code ? rows[i].code : "-", rows[i].curl,
+				 rows[i].retry ? "" : " not");
 	assert_int_equal(aws_action_rc(AWS_OK), ACT_OK);
 	assert_int_equal(aws_action_rc(AWS_TRANSIENT), ACT_RETRY);
 	assert_int_equal(aws_action_rc(AWS_FAILED), ACT_FAILED);
@@ -1135,8 +1178,8 @@ static void test_retry_classification(void **state)
 /* ---- endpoints ----------------------------------------------------------- */
 
 static void check_endpoint(enum aws_service svc, const char *region, const char *explicit_url,
-                           const char *profile_url, const char *url, const char *signing,
-                           bool custom)
+			   const char *profile_url, const char *url, const char *signing,
+			   bool custom)
 {
 	struct aws_endpoint e;
 	char *cause = NULL;
@@ -1155,27 +1198,27 @@ static void test_endpoints_default(void **state)
 		enum aws_service svc;
 		const char *url, *signing;
 	} rows[] = {
-		{ AWS_EC2, "https://ec2.eu-west-1.amazonaws.com", "eu-west-1" },
-		{ AWS_IAM, "https://iam.amazonaws.com", "us-east-1" },
-		{ AWS_STS, "https://sts.eu-west-1.amazonaws.com", "eu-west-1" },
-		{ AWS_ELBV2, "https://elasticloadbalancing.eu-west-1.amazonaws.com", "eu-west-1" },
-		{ AWS_ACM, "https://acm.eu-west-1.amazonaws.com", "eu-west-1" },
-		{ AWS_ROUTE53, "https://route53.amazonaws.com", "us-east-1" },
-		{ AWS_S3, "https://s3.eu-west-1.amazonaws.com", "eu-west-1" },
-		{ AWS_BACKUP, "https://backup.eu-west-1.amazonaws.com", "eu-west-1" },
-		{ AWS_SSM, "https://ssm.eu-west-1.amazonaws.com", "eu-west-1" },
-		{ AWS_SERVICE_QUOTAS, "https://servicequotas.eu-west-1.amazonaws.com", "eu-west-1" },
+		{AWS_EC2, "https://ec2.eu-west-1.amazonaws.com", "eu-west-1"},
+		{AWS_IAM, "https://iam.amazonaws.com", "us-east-1"},
+		{AWS_STS, "https://sts.eu-west-1.amazonaws.com", "eu-west-1"},
+		{AWS_ELBV2, "https://elasticloadbalancing.eu-west-1.amazonaws.com", "eu-west-1"},
+		{AWS_ACM, "https://acm.eu-west-1.amazonaws.com", "eu-west-1"},
+		{AWS_ROUTE53, "https://route53.amazonaws.com", "us-east-1"},
+		{AWS_S3, "https://s3.eu-west-1.amazonaws.com", "eu-west-1"},
+		{AWS_BACKUP, "https://backup.eu-west-1.amazonaws.com", "eu-west-1"},
+		{AWS_SSM, "https://ssm.eu-west-1.amazonaws.com", "eu-west-1"},
+		{AWS_SERVICE_QUOTAS, "https://servicequotas.eu-west-1.amazonaws.com", "eu-west-1"},
 	};
 	assert_int_equal(LF_ARRAY_LEN(rows), AWS_SERVICE_COUNT);
 	for (size_t i = 0; i < LF_ARRAY_LEN(rows); i++)
 		check_endpoint(rows[i].svc, "eu-west-1", NULL, NULL, rows[i].url, rows[i].signing,
-		               false);
+			       false);
 	check_endpoint(AWS_EC2, "cn-north-1", NULL, NULL, "https://ec2.cn-north-1.amazonaws.com.cn",
-	               "cn-north-1", false);
+		       "cn-north-1", false);
 	check_endpoint(AWS_IAM, "cn-northwest-1", NULL, NULL,
-	               "https://iam.cn-north-1.amazonaws.com.cn", "cn-north-1", false);
+		       "https://iam.cn-north-1.amazonaws.com.cn", "cn-north-1", false);
 	check_endpoint(AWS_IAM, "us-gov-east-1", NULL, NULL, "https://iam.us-gov.amazonaws.com",
-	               "us-gov-west-1", false);
+		       "us-gov-west-1", false);
 
 	/* Services by signing name; the table agrees with the protocols. */
 	assert_int_equal(aws_service_by_name("elasticloadbalancing"), AWS_ELBV2);
@@ -1201,32 +1244,35 @@ static void test_endpoints_override(void **state)
 	/* Global override: every service, path-style S3, global services
 	 * still signed for us-east-1. */
 	setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5000/", 1);
-	check_endpoint(AWS_EC2, "eu-west-1", NULL, NULL, "http://127.0.0.1:5000", "eu-west-1", true);
-	check_endpoint(AWS_IAM, "eu-west-1", NULL, NULL, "http://127.0.0.1:5000", "us-east-1", true);
+	check_endpoint(AWS_EC2, "eu-west-1", NULL, NULL, "http://127.0.0.1:5000", "eu-west-1",
+		       true);
+	check_endpoint(AWS_IAM, "eu-west-1", NULL, NULL, "http://127.0.0.1:5000", "us-east-1",
+		       true);
 	check_endpoint(AWS_ROUTE53, "eu-west-1", NULL, NULL, "http://127.0.0.1:5000", "us-east-1",
-	               true);
+		       true);
 	/* The service's own variable wins over the global one. */
 	setenv("AWS_ENDPOINT_URL_S3", "http://localhost:9000", 1);
 	setenv("AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2", "https://elb.example.test", 1);
 	setenv("AWS_ENDPOINT_URL_ROUTE_53", "http://[::1]:8053", 1);
 	check_endpoint(AWS_S3, "eu-west-1", NULL, NULL, "http://localhost:9000", "eu-west-1", true);
 	check_endpoint(AWS_ELBV2, "eu-west-1", NULL, NULL, "https://elb.example.test", "eu-west-1",
-	               true);
-	check_endpoint(AWS_ROUTE53, "eu-west-1", NULL, NULL, "http://[::1]:8053", "us-east-1", true);
+		       true);
+	check_endpoint(AWS_ROUTE53, "eu-west-1", NULL, NULL, "http://[::1]:8053", "us-east-1",
+		       true);
 	struct aws_endpoint e;
 	assert_int_equal(aws_endpoint_resolve(AWS_S3, "eu-west-1", NULL, NULL, &e, NULL), 0);
 	assert_string_equal(e.origin, "AWS_ENDPOINT_URL_S3");
 	aws_endpoint_clear(&e);
 	/* The explicit endpoint (answers) wins over both. */
 	check_endpoint(AWS_S3, "eu-west-1", "https://emulator.example.test:4566/", NULL,
-	               "https://emulator.example.test:4566", "eu-west-1", true);
+		       "https://emulator.example.test:4566", "eu-west-1", true);
 	/* AWS_IGNORE_CONFIGURED_ENDPOINT_URLS drops variables and the profile,
 	 * not the explicit endpoint. */
 	setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", 1);
-	check_endpoint(AWS_S3, "eu-west-1", NULL, "http://127.0.0.1:1", "https://s3.eu-west-1.amazonaws.com",
-	               "eu-west-1", false);
+	check_endpoint(AWS_S3, "eu-west-1", NULL, "http://127.0.0.1:1",
+		       "https://s3.eu-west-1.amazonaws.com", "eu-west-1", false);
 	check_endpoint(AWS_S3, "eu-west-1", "http://127.0.0.1:2", NULL, "http://127.0.0.1:2",
-	               "eu-west-1", true);
+		       "eu-west-1", true);
 	unsetenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
 	unsetenv("AWS_ENDPOINT_URL");
 	unsetenv("AWS_ENDPOINT_URL_S3");
@@ -1234,16 +1280,16 @@ static void test_endpoints_override(void **state)
 	unsetenv("AWS_ENDPOINT_URL_ROUTE_53");
 	/* The profile's endpoint_url comes last. */
 	check_endpoint(AWS_STS, "eu-west-1", NULL, "http://127.0.0.1:4566", "http://127.0.0.1:4566",
-	               "eu-west-1", true);
+		       "eu-west-1", true);
 
 	/* Refused: not a URL, another scheme, plain http to a remote host. */
 	char *cause = NULL;
-	static const char *const bad[] = { "not a url", "ftp://127.0.0.1/",
-	                                   "http://emulator.example.test:4566",
-	                                   "http://10.0.0.1", "https://h.example.test/?x=1" };
+	static const char *const bad[] = {"not a url", "ftp://127.0.0.1/",
+					  "http://emulator.example.test:4566", "http://10.0.0.1",
+					  "https://h.example.test/?x=1"};
 	for (size_t i = 0; i < LF_ARRAY_LEN(bad); i++) {
-		assert_int_equal(aws_endpoint_resolve(AWS_EC2, "eu-west-1", bad[i], NULL, &e, &cause),
-		                 -1);
+		assert_int_equal(
+			aws_endpoint_resolve(AWS_EC2, "eu-west-1", bad[i], NULL, &e, &cause), -1);
 		assert_contains(cause, "endpoint");
 	}
 	assert_contains(cause, "query");
@@ -1259,7 +1305,8 @@ static void test_endpoint_urls(void **state)
 	assert_string_equal(u, "https://clearml-backup.s3.eu-west-1.amazonaws.com/?location=");
 	free(u);
 	u = aws_endpoint_url(&e, AWS_S3, "clearml-backup", "/mongo/dump%201.gz", NULL);
-	assert_string_equal(u, "https://clearml-backup.s3.eu-west-1.amazonaws.com/mongo/dump%201.gz");
+	assert_string_equal(u,
+			    "https://clearml-backup.s3.eu-west-1.amazonaws.com/mongo/dump%201.gz");
 	free(u);
 	/* Dotted names do not fit the TLS wildcard: path-style. */
 	u = aws_endpoint_url(&e, AWS_S3, "backup.example.com", "/", NULL);
@@ -1270,8 +1317,9 @@ static void test_endpoint_urls(void **state)
 	free(u);
 	aws_endpoint_clear(&e);
 
-	assert_int_equal(aws_endpoint_resolve(AWS_S3, "eu-west-1", "http://127.0.0.1:5000", NULL, &e,
-	                                      NULL), 0);
+	assert_int_equal(
+		aws_endpoint_resolve(AWS_S3, "eu-west-1", "http://127.0.0.1:5000", NULL, &e, NULL),
+		0);
 	u = aws_endpoint_url(&e, AWS_S3, "clearml-backup", "/", NULL);
 	assert_string_equal(u, "http://127.0.0.1:5000/clearml-backup");
 	free(u);
@@ -1296,16 +1344,16 @@ static void test_uri_encode(void **state)
 	static const struct {
 		const char *in, *out, *path;
 	} rows[] = {
-		{ "AZaz09-_.~", "AZaz09-_.~", "AZaz09-_.~" },
-		{ "a b", "a%20b", "a%20b" },
-		{ "a+b=c&d", "a%2Bb%3Dc%26d", "a%2Bb%3Dc%26d" },
-		{ "/a/b", "%2Fa%2Fb", "/a/b" },
-		{ "*", "%2A", "%2A" },
-		{ "10.0.0.0/16", "10.0.0.0%2F16", "10.0.0.0/16" },
-		{ "tag:landfall:install", "tag%3Alandfall%3Ainstall", "tag%3Alandfall%3Ainstall" },
-		{ "caf\xc3\xa9", "caf%C3%A9", "caf%C3%A9" },
-		{ "%", "%25", "%25" },
-		{ "", "", "" },
+		{"AZaz09-_.~", "AZaz09-_.~", "AZaz09-_.~"},
+		{"a b", "a%20b", "a%20b"},
+		{"a+b=c&d", "a%2Bb%3Dc%26d", "a%2Bb%3Dc%26d"},
+		{"/a/b", "%2Fa%2Fb", "/a/b"},
+		{"*", "%2A", "%2A"},
+		{"10.0.0.0/16", "10.0.0.0%2F16", "10.0.0.0/16"},
+		{"tag:landfall:install", "tag%3Alandfall%3Ainstall", "tag%3Alandfall%3Ainstall"},
+		{"caf\xc3\xa9", "caf%C3%A9", "caf%C3%A9"},
+		{"%", "%25", "%25"},
+		{"", "", ""},
 	};
 	for (size_t i = 0; i < LF_ARRAY_LEN(rows); i++) {
 		char *q = aws_uri_encode(rows[i].in, false);
@@ -1339,15 +1387,15 @@ static void test_params_encode(void **state)
 	assert_null(aws_params_get(p, "Nope"));
 	s = aws_params_encode(p);
 	assert_string_equal(s, "Action=DescribeVpcs&Empty=&Filter.1.Name=tag%3Alandfall%3Ainstall&"
-	                       "Filter.1.Value.1=demo%20one&Filter.10.Name=x&MaxResults=6&"
-	                       "Version=2016-11-15");
+			       "Filter.1.Value.1=demo%20one&Filter.10.Name=x&MaxResults=6&"
+			       "Version=2016-11-15");
 	free(s);
 	aws_params_remove(p, "Empty");
 	aws_params_remove(p, "Filter.10.Name");
 	aws_params_remove(p, "Absent");
 	s = aws_params_encode(p);
 	assert_string_equal(s, "Action=DescribeVpcs&Filter.1.Name=tag%3Alandfall%3Ainstall&"
-	                       "Filter.1.Value.1=demo%20one&MaxResults=6&Version=2016-11-15");
+			       "Filter.1.Value.1=demo%20one&MaxResults=6&Version=2016-11-15");
 	free(s);
 	aws_params_free(p);
 
@@ -1367,26 +1415,33 @@ static void test_sha256(void **state)
 	(void)state;
 	char hex[65], b64[45];
 	aws_sha256_hex("", 0, hex);
-	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	assert_string_equal(hex,
+			    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	aws_sha256_hex("abc", 3, hex);
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_string_equal(hex,
+			    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
 	aws_sha256_hex(two, strlen(two), hex);
-	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	assert_string_equal(hex,
+			    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 	char *million = lf_xmalloc(1000000);
 	memset(million, 'a', 1000000);
 	aws_sha256_hex(million, 1000000, hex);
-	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	assert_string_equal(hex,
+			    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 	free(million);
 	/* 55, 56 and 64 bytes: the padding edges. */
 	char buf[64];
 	memset(buf, 'x', sizeof buf);
 	aws_sha256_hex(buf, 55, hex);
-	assert_string_equal(hex, "d5e285683cd4efc02d021a5c62014694958901005d6f71e89e0989fac77e4072");
+	assert_string_equal(hex,
+			    "d5e285683cd4efc02d021a5c62014694958901005d6f71e89e0989fac77e4072");
 	aws_sha256_hex(buf, 56, hex);
-	assert_string_equal(hex, "04c26261370ee7541549d16dee320c723e3fd14671e66a099afe0a377c16888e");
+	assert_string_equal(hex,
+			    "04c26261370ee7541549d16dee320c723e3fd14671e66a099afe0a377c16888e");
 	aws_sha256_hex(buf, 64, hex);
-	assert_string_equal(hex, "7ce100971f64e7001e8fe5a51973ecdfe1ced42befe7ee8d5fd6219506b5393c");
+	assert_string_equal(hex,
+			    "7ce100971f64e7001e8fe5a51973ecdfe1ced42befe7ee8d5fd6219506b5393c");
 	aws_sha256_base64("", 0, b64);
 	assert_string_equal(b64, "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
 	aws_sha256_base64("abc", 3, b64);
@@ -1423,10 +1478,10 @@ struct client_fx {
 };
 
 #define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
-#define TOKEN "IQoJb3JpZ2luX2VjEMarkerSessionToken=="
+#define TOKEN  "IQoJb3JpZ2luX2VjEMarkerSessionToken=="
 
 static void client_start(struct client_fx *cf, const struct fx *f, const struct canned *script,
-                         size_t n, bool with_token)
+			 size_t n, bool with_token)
 {
 	memset(cf, 0, sizeof *cf);
 	fake_start(&cf->srv, f, FAKE_SCRIPT, script, n);
@@ -1434,9 +1489,13 @@ static void client_start(struct client_fx *cf, const struct fx *f, const struct 
 	cf->evs = events_new();
 	events_subscribe(cf->evs, collect, &cf->sink);
 	struct aws_client_opts o = {
-		.region = "eu-west-1", .endpoint_url = url,
+		.region = "eu-west-1",
+		.endpoint_url = url,
 		.creds = aws_creds_new("AKIDEXAMPLE", SECRET, with_token ? TOKEN : NULL),
-		.evs = cf->evs, .sleep_ms = count_sleep, .sleep_user = cf->slept, .seed = 7,
+		.evs = cf->evs,
+		.sleep_ms = count_sleep,
+		.sleep_user = cf->slept,
+		.seed = 7,
 		.timeout_ms = 5000,
 	};
 	char *cause = NULL;
@@ -1469,8 +1528,8 @@ static void test_client_query_signed(void **state)
 {
 	struct fx *f = *state;
 	static const struct canned script[] = {
-		{ 200, "Content-Type: text/xml;charset=UTF-8\r\nx-amzn-RequestId: rid-1\r\n",
-		  vpcs_answer, false },
+		{200, "Content-Type: text/xml;charset=UTF-8\r\nx-amzn-RequestId: rid-1\r\n",
+		 vpcs_answer, false},
 	};
 	struct client_fx cf;
 	client_start(&cf, f, script, 1, true);
@@ -1496,13 +1555,13 @@ static void test_client_query_signed(void **state)
 	assert_contains(log, "POST / HTTP/1.1");
 	/* A form body: a space is '+', a '+' is %2B, as botocore writes it. */
 	assert_contains(log, "Action=DescribeVpcs&Filter.1.Name=tag%3Alandfall%3Ainstall&"
-	                     "Filter.1.Value.1=demo&Filter.2.Name=tag%3AName&"
-	                     "Filter.2.Value.1=ClearML+VPC+%28a%2Bb%29&Version=2016-11-15");
+			     "Filter.1.Value.1=demo&Filter.2.Name=tag%3AName&"
+			     "Filter.2.Value.1=ClearML+VPC+%28a%2Bb%29&Version=2016-11-15");
 	assert_contains(log, "Content-Type: application/x-www-form-urlencoded; charset=utf-8");
 	/* Signed by curl with the explicit scope; the token signed too. */
 	assert_contains(log, "Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/");
 	assert_contains(log, "/eu-west-1/ec2/aws4_request, SignedHeaders=content-type;host;"
-	                     "x-amz-date;x-amz-security-token, Signature=");
+			     "x-amz-date;x-amz-security-token, Signature=");
 	assert_contains(log, "x-amz-security-token: " TOKEN);
 	assert_contains(log, "X-Amz-Date: ");
 	assert_lacks(log, SECRET);
@@ -1524,12 +1583,16 @@ static void test_client_retries(void **state)
 {
 	struct fx *f = *state;
 	static const struct canned script[] = {
-		{ 503, NULL, "<Error><Code>ServiceUnavailable</Code><Message>try later</Message>"
-		             "</Error>", false },
-		{ 0, NULL, NULL, true },   /* connection dropped: curl error 52 */
-		{ 400, NULL, "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>"
-		             "Request limit exceeded.</Message></Error></Errors></Response>", false },
-		{ 200, NULL, vpcs_answer, false },
+		{503, NULL,
+		 "<Error><Code>ServiceUnavailable</Code><Message>try later</Message>"
+		 "</Error>",
+		 false},
+		{0, NULL, NULL, true}, /* connection dropped: curl error 52 */
+		{400, NULL,
+		 "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>"
+		 "Request limit exceeded.</Message></Error></Errors></Response>",
+		 false},
+		{200, NULL, vpcs_answer, false},
 	};
 	struct client_fx cf;
 	client_start(&cf, f, script, LF_ARRAY_LEN(script), false);
@@ -1558,16 +1621,21 @@ static void test_client_gives_up(void **state)
 {
 	struct fx *f = *state;
 	static const struct canned always500[] = {
-		{ 500, NULL, "<Error><Code>InternalError</Code><Message>We encountered an internal "
-		             "error.</Message></Error>", false },
+		{500, NULL,
+		 "<Error><Code>InternalError</Code><Message>We encountered an internal "
+		 "error.</Message></Error>",
+		 false},
 	};
 	struct client_fx cf;
 	client_start(&cf, f, always500, 1, false);
 	struct aws_error err = {0};
 	struct aws_response resp;
-	enum aws_status st = aws_rest_xml(cf.c, &(struct aws_request){
-		.service = AWS_S3, .operation = "HeadBucket", .method = "HEAD",
-		.bucket = "clearml-backup" }, NULL, &resp, &err);
+	enum aws_status st = aws_rest_xml(cf.c,
+					  &(struct aws_request){.service = AWS_S3,
+								.operation = "HeadBucket",
+								.method = "HEAD",
+								.bucket = "clearml-backup"},
+					  NULL, &resp, &err);
 	assert_int_equal(st, AWS_TRANSIENT);
 	assert_int_equal(aws_action_rc(st), ACT_RETRY);
 	assert_int_equal(resp.attempts, 4);
@@ -1584,9 +1652,9 @@ static void test_client_gives_up(void **state)
 	/* Path-style behind an override; S3's payload hash is sent and signed. */
 	assert_contains(log, "HEAD /clearml-backup HTTP/1.1");
 	assert_contains(log, "x-amz-content-sha256: "
-	                     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+			     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	assert_contains(log, "/eu-west-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;"
-	                     "x-amz-date, Signature=");
+			     "x-amz-date, Signature=");
 	free(log);
 	client_stop(&cf);
 }
@@ -1595,11 +1663,11 @@ static void test_client_permanent_error(void **state)
 {
 	struct fx *f = *state;
 	static const struct canned script[] = {
-		{ 404, "x-amzn-RequestId: iam-404\r\n",
-		  "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>"
-		  "Sender</Type><Code>NoSuchEntity</Code><Message>The role with name clearml-server "
-		  "cannot be found.</Message></Error><RequestId>iam-404</RequestId></ErrorResponse>",
-		  false },
+		{404, "x-amzn-RequestId: iam-404\r\n",
+		 "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>"
+		 "Sender</Type><Code>NoSuchEntity</Code><Message>The role with name clearml-server "
+		 "cannot be found.</Message></Error><RequestId>iam-404</RequestId></ErrorResponse>",
+		 false},
 	};
 	struct client_fx cf;
 	client_start(&cf, f, script, 1, false);
@@ -1613,7 +1681,7 @@ static void test_client_permanent_error(void **state)
 	assert_null(doc);
 	assert_true(aws_error_is(&err, "NoSuchEntity"));
 	assert_string_equal(err.text, "NoSuchEntity: The role with name clearml-server cannot be "
-	                              "found.");
+				      "found.");
 	assert_string_equal(err.request_id, "iam-404");
 	assert_int_equal(err.status, 404);
 	assert_false(err.retryable);
@@ -1633,30 +1701,32 @@ static void test_client_json(void **state)
 {
 	struct fx *f = *state;
 	static const struct canned script[] = {
-		{ 200, "Content-Type: application/x-amz-json-1.1\r\n",
-		  "{\"CertificateArn\":\"arn:aws:acm:eu-west-1:123456789012:certificate/"
-		  "12345678-1234-1234-1234-123456789012\"}", false },
-		{ 400, "Content-Type: application/x-amz-json-1.1\r\n",
-		  "{\"__type\":\"com.amazonaws.acm#InvalidDomainValidationOptionsException\","
-		  "\"message\":\"The domain is not valid\"}", false },
+		{200, "Content-Type: application/x-amz-json-1.1\r\n",
+		 "{\"CertificateArn\":\"arn:aws:acm:eu-west-1:123456789012:certificate/"
+		 "12345678-1234-1234-1234-123456789012\"}",
+		 false},
+		{400, "Content-Type: application/x-amz-json-1.1\r\n",
+		 "{\"__type\":\"com.amazonaws.acm#InvalidDomainValidationOptionsException\","
+		 "\"message\":\"The domain is not valid\"}",
+		 false},
 	};
 	struct client_fx cf;
 	client_start(&cf, f, script, 2, false);
 	json_t *in = json_pack("{s:s, s:[s], s:s, s:s}", "DomainName", "example.com",
-	                       "SubjectAlternativeNames", "*.example.com", "ValidationMethod", "DNS",
-	                       "IdempotencyToken", "landfall1");
+			       "SubjectAlternativeNames", "*.example.com", "ValidationMethod",
+			       "DNS", "IdempotencyToken", "landfall1");
 	json_t *out = NULL;
 	struct aws_error err = {0};
 	assert_int_equal(aws_json(cf.c, AWS_ACM, "RequestCertificate", in, &out, &err), AWS_OK);
 	assert_string_equal(json_string_value(json_object_get(out, "CertificateArn")),
-	                    "arn:aws:acm:eu-west-1:123456789012:certificate/"
-	                    "12345678-1234-1234-1234-123456789012");
+			    "arn:aws:acm:eu-west-1:123456789012:certificate/"
+			    "12345678-1234-1234-1234-123456789012");
 	json_decref(out);
 	assert_int_equal(aws_json(cf.c, AWS_ACM, "RequestCertificate", in, &out, &err), AWS_FAILED);
 	assert_null(out);
 	assert_string_equal(err.code, "InvalidDomainValidationOptionsException");
 	assert_string_equal(err.text, "InvalidDomainValidationOptionsException: The domain is not "
-	                              "valid");
+				      "valid");
 	aws_error_clear(&err);
 	json_decref(in);
 	/* A service without JSON 1.1 is refused before sending. */
@@ -1678,32 +1748,40 @@ static void test_client_rest(void **state)
 {
 	struct fx *f = *state;
 	static const struct canned script[] = {
-		{ 201, "Location: https://route53.amazonaws.com/2013-04-01/hostedzone/Z1PA6795UKMFR9\r\n",
-		  "<?xml version=\"1.0\"?>\n<CreateHostedZoneResponse xmlns=\"https://route53."
-		  "amazonaws.com/doc/2013-04-01/\"><HostedZone><Id>/hostedzone/Z1PA6795UKMFR9</Id>"
-		  "<Name>example.com.</Name></HostedZone></CreateHostedZoneResponse>", false },
-		{ 200, NULL, "", false },
-		{ 200, "Content-Type: application/json\r\n",
-		  "{\"BackupVaultName\":\"clearml\",\"BackupVaultArn\":\"arn:aws:backup:eu-west-1:"
-		  "123456789012:backup-vault:clearml\"}", false },
-		{ 200, NULL, "", false },
+		{201,
+		 "Location: https://route53.amazonaws.com/2013-04-01/hostedzone/Z1PA6795UKMFR9\r\n",
+		 "<?xml version=\"1.0\"?>\n<CreateHostedZoneResponse xmlns=\"https://route53."
+		 "amazonaws.com/doc/2013-04-01/\"><HostedZone><Id>/hostedzone/Z1PA6795UKMFR9</Id>"
+		 "<Name>example.com.</Name></HostedZone></CreateHostedZoneResponse>",
+		 false},
+		{200, NULL, "", false},
+		{200, "Content-Type: application/json\r\n",
+		 "{\"BackupVaultName\":\"clearml\",\"BackupVaultArn\":\"arn:aws:backup:eu-west-1:"
+		 "123456789012:backup-vault:clearml\"}",
+		 false},
+		{200, NULL, "", false},
 	};
 	struct client_fx cf;
 	client_start(&cf, f, script, LF_ARRAY_LEN(script), false);
 	const char *zone = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CreateHostedZoneRequest "
-	                   "xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Name>"
-	                   "example.com</Name><CallerReference>landfall-1</CallerReference>"
-	                   "</CreateHostedZoneRequest>";
+			   "xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Name>"
+			   "example.com</Name><CallerReference>landfall-1</CallerReference>"
+			   "</CreateHostedZoneRequest>";
 	xmlDoc *doc = NULL;
 	struct aws_response resp;
 	struct aws_error err = {0};
-	assert_int_equal(aws_rest_xml(cf.c, &(struct aws_request){
-		.service = AWS_ROUTE53, .operation = "CreateHostedZone", .method = "POST",
-		.path = "/2013-04-01/hostedzone", .body = zone, .body_len = strlen(zone) },
-		&doc, &resp, &err), AWS_OK);
+	assert_int_equal(aws_rest_xml(cf.c,
+				      &(struct aws_request){.service = AWS_ROUTE53,
+							    .operation = "CreateHostedZone",
+							    .method = "POST",
+							    .path = "/2013-04-01/hostedzone",
+							    .body = zone,
+							    .body_len = strlen(zone)},
+				      &doc, &resp, &err),
+			 AWS_OK);
 	assert_int_equal(resp.status, 201);
 	assert_string_equal(aws_response_header(&resp, "location"),
-	                    "https://route53.amazonaws.com/2013-04-01/hostedzone/Z1PA6795UKMFR9");
+			    "https://route53.amazonaws.com/2013-04-01/hostedzone/Z1PA6795UKMFR9");
 	assert_null(aws_response_header(&resp, "x-missing"));
 	char *id = aws_xml_text(aws_xml_root(doc), "HostedZone/Id");
 	assert_string_equal(id, "/hostedzone/Z1PA6795UKMFR9");
@@ -1713,26 +1791,42 @@ static void test_client_rest(void **state)
 
 	/* S3 with a body and a checksum; an empty answer gives no document. */
 	const char *lifecycle = "<LifecycleConfiguration><Rule><ID>expire</ID></Rule>"
-	                        "</LifecycleConfiguration>";
+				"</LifecycleConfiguration>";
 	doc = (xmlDoc *)1;
-	assert_int_equal(aws_rest_xml(cf.c, &(struct aws_request){
-		.service = AWS_S3, .operation = "PutBucketLifecycleConfiguration", .method = "PUT",
-		.bucket = "clearml-backup", .path = "/", .query = "lifecycle=", .body = lifecycle,
-		.body_len = strlen(lifecycle), .checksum = true }, &doc, NULL, &err), AWS_OK);
+	assert_int_equal(
+		aws_rest_xml(cf.c,
+			     &(struct aws_request){.service = AWS_S3,
+						   .operation = "PutBucketLifecycleConfiguration",
+						   .method = "PUT",
+						   .bucket = "clearml-backup",
+						   .path = "/",
+						   .query = "lifecycle=",
+						   .body = lifecycle,
+						   .body_len = strlen(lifecycle),
+						   .checksum = true},
+			     &doc, NULL, &err),
+		AWS_OK);
 	assert_null(doc);
 
 	/* REST-JSON. */
 	json_t *out = NULL;
 	json_t *body = json_pack("{s:{s:s}}", "BackupVaultTags", "landfall:install", "demo");
-	assert_int_equal(aws_rest_json(cf.c, &(struct aws_request){
-		.service = AWS_BACKUP, .operation = "CreateBackupVault", .method = "PUT",
-		.path = "/backup-vaults/clearml" }, body, &out, &err), AWS_OK);
+	assert_int_equal(aws_rest_json(cf.c,
+				       &(struct aws_request){.service = AWS_BACKUP,
+							     .operation = "CreateBackupVault",
+							     .method = "PUT",
+							     .path = "/backup-vaults/clearml"},
+				       body, &out, &err),
+			 AWS_OK);
 	assert_string_equal(json_string_value(json_object_get(out, "BackupVaultName")), "clearml");
 	json_decref(out);
 	json_decref(body);
-	assert_int_equal(aws_rest_json(cf.c, &(struct aws_request){
-		.service = AWS_BACKUP, .method = "DELETE", .path = "/backup-vaults/clearml" }, NULL,
-		&out, &err), AWS_OK);
+	assert_int_equal(aws_rest_json(cf.c,
+				       &(struct aws_request){.service = AWS_BACKUP,
+							     .method = "DELETE",
+							     .path = "/backup-vaults/clearml"},
+				       NULL, &out, &err),
+			 AWS_OK);
 	assert_null(out);
 
 	char *log = fake_log(&cf.srv);
@@ -1776,7 +1870,7 @@ static int on_json_page(json_t *page, void *user)
 	struct pages *p = user;
 	json_t *first = json_array_get(json_object_get(page, "CertificateSummaryList"), 0);
 	snprintf(p->ids[p->n++ & 3], sizeof p->ids[0], "%s",
-	         json_string_value(json_object_get(first, "DomainName")));
+		 json_string_value(json_object_get(first, "DomainName")));
 	return 0;
 }
 
@@ -1784,19 +1878,29 @@ static void test_client_pagination(void **state)
 {
 	struct fx *f = *state;
 	static const struct canned script[] = {
-		{ 200, NULL, "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-1</vpcId></item></vpcSet>"
-		             "<nextToken>page+2/token==</nextToken></DescribeVpcsResponse>", false },
-		{ 200, NULL, "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-2</vpcId></item></vpcSet>"
-		             "<nextToken>page3</nextToken></DescribeVpcsResponse>", false },
-		{ 200, NULL, "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-3</vpcId></item></vpcSet>"
-		             "</DescribeVpcsResponse>", false },
-		{ 200, NULL, "<ListRolesResponse><ListRolesResult><IsTruncated>false</IsTruncated>"
-		             "<Marker>ignored</Marker><Roles><member><RoleName>r</RoleName></member>"
-		             "</Roles></ListRolesResult></ListRolesResponse>", false },
-		{ 200, NULL, "{\"CertificateSummaryList\":[{\"DomainName\":\"a.example.com\"}],"
-		             "\"NextToken\":\"t2\"}", false },
-		{ 200, NULL, "{\"CertificateSummaryList\":[{\"DomainName\":\"b.example.com\"}]}",
-		  false },
+		{200, NULL,
+		 "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-1</vpcId></item></vpcSet>"
+		 "<nextToken>page+2/token==</nextToken></DescribeVpcsResponse>",
+		 false},
+		{200, NULL,
+		 "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-2</vpcId></item></vpcSet>"
+		 "<nextToken>page3</nextToken></DescribeVpcsResponse>",
+		 false},
+		{200, NULL,
+		 "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-3</vpcId></item></vpcSet>"
+		 "</DescribeVpcsResponse>",
+		 false},
+		{200, NULL,
+		 "<ListRolesResponse><ListRolesResult><IsTruncated>false</IsTruncated>"
+		 "<Marker>ignored</Marker><Roles><member><RoleName>r</RoleName></member>"
+		 "</Roles></ListRolesResult></ListRolesResponse>",
+		 false},
+		{200, NULL,
+		 "{\"CertificateSummaryList\":[{\"DomainName\":\"a.example.com\"}],"
+		 "\"NextToken\":\"t2\"}",
+		 false},
+		{200, NULL, "{\"CertificateSummaryList\":[{\"DomainName\":\"b.example.com\"}]}",
+		 false},
 	};
 	struct client_fx cf;
 	client_start(&cf, f, script, LF_ARRAY_LEN(script), false);
@@ -1805,7 +1909,8 @@ static void test_client_pagination(void **state)
 	struct pages pg = {0};
 	struct aws_error err = {0};
 	assert_int_equal(aws_query_pages(cf.c, AWS_EC2, "DescribeVpcs", p, "NextToken", "nextToken",
-	                                 on_page, &pg, &err), AWS_OK);
+					 on_page, &pg, &err),
+			 AWS_OK);
 	assert_int_equal(pg.n, 3);
 	assert_string_equal(pg.ids[0], "vpc-1");
 	assert_string_equal(pg.ids[2], "vpc-3");
@@ -1815,13 +1920,15 @@ static void test_client_pagination(void **state)
 	/* IAM: IsTruncated false ends it even with a Marker present. */
 	pg.n = 0;
 	assert_int_equal(aws_query_pages(cf.c, AWS_IAM, "ListRoles", NULL, "Marker", "Marker",
-	                                 on_page, &pg, &err), AWS_OK);
+					 on_page, &pg, &err),
+			 AWS_OK);
 	assert_int_equal(pg.n, 1);
 
 	pg.n = 0;
 	json_t *in = json_object();
 	assert_int_equal(aws_json_pages(cf.c, AWS_ACM, "ListCertificates", in, "NextToken",
-	                                on_json_page, &pg, &err), AWS_OK);
+					on_json_page, &pg, &err),
+			 AWS_OK);
 	assert_int_equal(pg.n, 2);
 	assert_string_equal(pg.ids[1], "b.example.com");
 	assert_null(json_object_get(in, "NextToken"));
@@ -1830,7 +1937,7 @@ static void test_client_pagination(void **state)
 	char *log = fake_log(&cf.srv);
 	assert_contains(log, "Action=DescribeVpcs&MaxResults=5&Version=2016-11-15");
 	assert_contains(log, "Action=DescribeVpcs&MaxResults=5&NextToken=page%2B2%2Ftoken%3D%3D&"
-	                     "Version=2016-11-15");
+			     "Version=2016-11-15");
 	assert_contains(log, "NextToken=page3&");
 	assert_contains(log, "{\"NextToken\":\"t2\"}");
 	free(log);
@@ -1846,7 +1953,7 @@ static void test_client_pagination(void **state)
 static void test_client_refuses_unsignable(void **state)
 {
 	struct fx *f = *state;
-	static const struct canned script[] = { { 200, NULL, "", false } };
+	static const struct canned script[] = {{200, NULL, "", false}};
 	struct client_fx cf;
 	client_start(&cf, f, script, 1, false);
 	struct aws_error err = {0};
@@ -1854,27 +1961,28 @@ static void test_client_refuses_unsignable(void **state)
 		struct aws_request rq;
 		const char *why;
 	} rows[] = {
-		{ { .service = AWS_BACKUP, .path = "/tags/arn:aws:backup:eu-west-1:1:vault" },
-		  "cannot sign" },
-		{ { .service = AWS_S3, .bucket = "b", .path = "/a b" }, "not encoded" },
-		{ { .service = AWS_ROUTE53, .path = "2013-04-01/hostedzone" }, "start with" },
-		{ { .service = AWS_ROUTE53, .path = "/2013-04-01/hostedzone", .query = "b=1&a=2" },
-		  "not canonical" },
-		{ { .service = AWS_ROUTE53, .path = "/", .query = "maxitems" }, "not canonical" },
-		{ { .service = AWS_ROUTE53, .path = "/", .query = "a=%2f" }, "not canonical" },
-		{ { .service = AWS_ROUTE53, .path = "/", .query = "a=b c" }, "not canonical" },
-		{ { .service = AWS_S3, .headers = (const char *const[]){ "x-amz-meta-a: 1",
-		                                                          "x-amz-meta-a-b: 2", NULL } },
-		  "cannot both" },
-		{ { .service = AWS_S3, .headers = (const char *const[]){ "X-Amz-Acl: private",
-		                                                          "x-amz-acl: private", NULL } },
-		  "cannot both" },
-		{ { .service = AWS_S3, .headers = (const char *const[]){ "Host: evil", NULL } },
-		  "Host" },
-		{ { .service = AWS_S3, .headers = (const char *const[]){ "NoColon", NULL } },
-		  "malformed" },
-		{ { .service = AWS_S3, .method = "GET", .body = "x", .body_len = 1 }, "body" },
-		{ { .service = AWS_SERVICE_COUNT }, "unknown" },
+		{{.service = AWS_BACKUP, .path = "/tags/arn:aws:backup:eu-west-1:1:vault"},
+		 "cannot sign"},
+		{{.service = AWS_S3, .bucket = "b", .path = "/a b"}, "not encoded"},
+		{{.service = AWS_S3, .bucket = "b", .path = "/caf%c3%a9"}, "not encoded"},
+		{{.service = AWS_ROUTE53, .path = "2013-04-01/hostedzone"}, "start with"},
+		{{.service = AWS_ROUTE53, .path = "/2013-04-01/hostedzone", .query = "b=1&a=2"},
+		 "not canonical"},
+		{{.service = AWS_ROUTE53, .path = "/", .query = "maxitems"}, "not canonical"},
+		{{.service = AWS_ROUTE53, .path = "/", .query = "a=%2f"}, "not canonical"},
+		{{.service = AWS_ROUTE53, .path = "/", .query = "a=b c"}, "not canonical"},
+		{{.service = AWS_S3,
+		  .headers = (const char *const[]){"x-amz-meta-a: 1", "x-amz-meta-a-b: 2", NULL}},
+		 "cannot both"},
+		{{.service = AWS_S3,
+		  .headers =
+			  (const char *const[]){"X-Amz-Acl: private", "x-amz-acl: private", NULL}},
+		 "cannot both"},
+		{{.service = AWS_S3, .headers = (const char *const[]){"Host: evil", NULL}}, "Host"},
+		{{.service = AWS_S3, .headers = (const char *const[]){"NoColon", NULL}},
+		 "malformed"},
+		{{.service = AWS_S3, .method = "GET", .body = "x", .body_len = 1}, "body"},
+		{{.service = AWS_SERVICE_COUNT}, "unknown"},
 	};
 	for (size_t i = 0; i < LF_ARRAY_LEN(rows); i++) {
 		struct aws_response resp;
@@ -1886,9 +1994,13 @@ static void test_client_refuses_unsignable(void **state)
 	}
 	aws_error_clear(&err);
 	/* A canonical query with an encoded key passes. */
-	assert_int_equal(aws_request(cf.c, &(struct aws_request){
-		.service = AWS_ROUTE53, .path = "/2013-04-01/hostedzone",
-		.query = "%5B=1&maxitems=2&name=example.com" }, NULL, NULL), AWS_OK);
+	assert_int_equal(
+		aws_request(cf.c,
+			    &(struct aws_request){.service = AWS_ROUTE53,
+						  .path = "/2013-04-01/hostedzone",
+						  .query = "%5B=1&maxitems=2&name=example.com"},
+			    NULL, NULL),
+		AWS_OK);
 	char *log = fake_log(&cf.srv);
 	assert_int_equal(count_of(log, "=== request"), 1);
 	free(log);
@@ -1899,7 +2011,7 @@ static void test_client_unreachable(void **state)
 {
 	struct fx *f = *state;
 	/* Start and stop a server to get a loopback port nobody listens on. */
-	static const struct canned script[] = { { 200, NULL, "", false } };
+	static const struct canned script[] = {{200, NULL, "", false}};
 	struct client_fx cf;
 	client_start(&cf, f, script, 1, false);
 	fake_stop(&cf.srv);
@@ -1926,16 +2038,17 @@ static void test_client_new_errors(void **state)
 	struct aws_client *c = NULL;
 	char *cause = NULL;
 	/* No region anywhere. */
-	struct aws_client_opts o = { .creds = aws_creds_new("AK", "SK", NULL) };
+	struct aws_client_opts o = {.creds = aws_creds_new("AK", "SK", NULL)};
 	assert_int_equal(aws_client_new(&o, &c, &cause), -1);
 	assert_null(c);
 	assert_contains(cause, "AWS_REGION");
 	/* A bad region name. */
-	o = (struct aws_client_opts){ .region = "Frankfurt", .creds = aws_creds_new("AK", "SK", NULL) };
+	o = (struct aws_client_opts){.region = "Frankfurt",
+				     .creds = aws_creds_new("AK", "SK", NULL)};
 	assert_int_equal(aws_client_new(&o, &c, &cause), -1);
 	assert_contains(cause, "Frankfurt");
 	/* No credentials anywhere (IMDS disabled by the fixture). */
-	o = (struct aws_client_opts){ .region = "eu-west-1" };
+	o = (struct aws_client_opts){.region = "eu-west-1"};
 	assert_int_equal(aws_client_new(&o, &c, &cause), -1);
 	assert_contains(cause, "no AWS credentials");
 	/* Region and credentials from the environment; endpoint from the
@@ -1943,7 +2056,7 @@ static void test_client_new_errors(void **state)
 	setenv("AWS_REGION", "eu-south-1", 1);
 	setenv("AWS_ACCESS_KEY_ID", "AKIAENV0000000000001", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "s", 1);
-	o = (struct aws_client_opts){ 0 };
+	o = (struct aws_client_opts){0};
 	assert_int_equal(aws_client_new(&o, &c, &cause), 0);
 	assert_string_equal(aws_client_region(c), "eu-south-1");
 	assert_int_equal(aws_creds_source(aws_client_creds(c)), AWS_CREDS_ENV);
@@ -1960,7 +2073,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_creds_config_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_creds_precedence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_creds_file_variables, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_creds_partial_and_unsupported, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_creds_partial_and_unsupported, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_creds_none, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_creds_process, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_creds_process_failures, setup, teardown),

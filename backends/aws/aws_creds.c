@@ -43,7 +43,7 @@ struct aws_creds {
 };
 
 static struct aws_creds *creds_make(const char *key_id, const char *secret, const char *token,
-                                    enum aws_creds_source src)
+				    enum aws_creds_source src)
 {
 	struct aws_creds *c = lf_xcalloc(1, sizeof *c);
 	c->key_id = lf_xstrdup(key_id);
@@ -72,13 +72,34 @@ void aws_creds_free(struct aws_creds *c)
 	free(c);
 }
 
-const char *aws_creds_key_id(const struct aws_creds *c) { return c->key_id; }
-const char *aws_creds_secret(const struct aws_creds *c) { return c->secret; }
-const char *aws_creds_token(const struct aws_creds *c) { return c->token; }
-long long aws_creds_expiry(const struct aws_creds *c) { return c->expiry; }
-enum aws_creds_source aws_creds_source(const struct aws_creds *c) { return c->source; }
-const char *aws_creds_profile(const struct aws_creds *c) { return c->profile; }
-const char *aws_creds_describe(const struct aws_creds *c) { return c->describe; }
+const char *aws_creds_key_id(const struct aws_creds *c)
+{
+	return c->key_id;
+}
+const char *aws_creds_secret(const struct aws_creds *c)
+{
+	return c->secret;
+}
+const char *aws_creds_token(const struct aws_creds *c)
+{
+	return c->token;
+}
+long long aws_creds_expiry(const struct aws_creds *c)
+{
+	return c->expiry;
+}
+enum aws_creds_source aws_creds_source(const struct aws_creds *c)
+{
+	return c->source;
+}
+const char *aws_creds_profile(const struct aws_creds *c)
+{
+	return c->profile;
+}
+const char *aws_creds_describe(const struct aws_creds *c)
+{
+	return c->describe;
+}
 
 bool aws_creds_expiring(const struct aws_creds *c, long long now, long margin_s)
 {
@@ -107,7 +128,7 @@ int aws_parse_time(const char *s, long long *epoch)
 	struct tm tm = {0};
 	int n = 0;
 	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-	           &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
 		return -1;
 	const char *p = s + n;
 	if (*p == '.')
@@ -145,7 +166,7 @@ struct kv {
 struct kvs {
 	struct kv *v;
 	size_t n;
-	bool section_seen;   /* the file has a section for the profile */
+	bool section_seen; /* the file has a section for the profile */
 };
 
 static void kvs_set(struct kvs *m, const char *key, const char *value)
@@ -202,7 +223,7 @@ static char *shared_path(const char *env, const char *file)
 	const char *v = getenv(env);
 	char *home = home_dir();
 	char *out;
-	if (lf_str_empty(v))
+	if (!v || !*v)
 		out = lf_asprintf("%s/.aws/%s", home, file);
 	else if (v[0] == '~' && (v[1] == '/' || v[1] == '\0'))
 		out = lf_asprintf("%s%s", home, v + 1);
@@ -242,8 +263,7 @@ static bool section_is(const char *sect, const char *name, bool config)
 
 /* Read the keys of profile `name` from an INI file into `out`. A missing
  * file is not an error. */
-static int parse_ini(const char *path, const char *name, bool config, struct kvs *out,
-                     char **cause)
+static int parse_ini(const char *path, const char *name, bool config, struct kvs *out, char **cause)
 {
 	size_t len;
 	char *err = NULL;
@@ -290,7 +310,8 @@ static int parse_ini(const char *path, const char *name, bool config, struct kvs
 		l[k] = '\0';
 		char *key = trim(l), *value = trim(l + k + 1);
 		for (char *p = value; *p; p++) {
-			if ((*p == '#' || *p == ';') && p > value && (p[-1] == ' ' || p[-1] == '\t')) {
+			if ((*p == '#' || *p == ';') && p > value &&
+			    (p[-1] == ' ' || p[-1] == '\t')) {
 				*p = '\0';
 				value = trim(value);
 				break;
@@ -330,7 +351,7 @@ int aws_profile_load(const char *name, struct aws_profile **out, char **cause)
 	}
 	if (!aws_profile_exists(p) && strcmp(p->name, "default") != 0) {
 		lf_fail(cause, _("the AWS profile \"%s\" is in neither %s nor %s"), p->name,
-		        p->credentials_path, p->config_path);
+			p->credentials_path, p->config_path);
 		aws_profile_free(p);
 		return -1;
 	}
@@ -350,9 +371,18 @@ void aws_profile_free(struct aws_profile *p)
 	free(p);
 }
 
-const char *aws_profile_name(const struct aws_profile *p) { return p->name; }
-const char *aws_profile_credentials_path(const struct aws_profile *p) { return p->credentials_path; }
-const char *aws_profile_config_path(const struct aws_profile *p) { return p->config_path; }
+const char *aws_profile_name(const struct aws_profile *p)
+{
+	return p->name;
+}
+const char *aws_profile_credentials_path(const struct aws_profile *p)
+{
+	return p->credentials_path;
+}
+const char *aws_profile_config_path(const struct aws_profile *p)
+{
+	return p->config_path;
+}
 
 bool aws_profile_exists(const struct aws_profile *p)
 {
@@ -489,14 +519,14 @@ static void json_wipe(json_t *o)
 {
 	const char *k;
 	json_t *v;
-	json_object_foreach(o, k, v) {
+	json_object_foreach(o, k, v)
+	{
 		if (json_is_string(v))
 			explicit_bzero((char *)json_string_value(v), json_string_length(v));
 	}
 }
 
-int aws_creds_from_process_json(const char *json, size_t len, struct aws_creds **out,
-                                char **cause)
+int aws_creds_from_process_json(const char *json, size_t len, struct aws_creds **out, char **cause)
 {
 	json_error_t jerr;
 	json_t *o = json_loadb(json, len, 0, &jerr);
@@ -508,24 +538,29 @@ int aws_creds_from_process_json(const char *json, size_t len, struct aws_creds *
 	const char *key, *secret, *token = NULL, *exp = NULL;
 	json_t *ver = json_object_get(o, "Version");
 	if (!json_is_integer(ver) || json_integer_value(ver) != 1) {
-		lf_fail(cause, _("credential_process printed an unsupported Version (1 is expected)"));
+		lf_fail(cause,
+			_("credential_process printed an unsupported Version (1 is expected)"));
 		goto out;
 	}
 	if (json_str(o, "AccessKeyId", &key) != 0 || json_str(o, "SecretAccessKey", &secret) != 0) {
-		lf_fail(cause, _("credential_process did not print AccessKeyId and SecretAccessKey"));
+		lf_fail(cause,
+			_("credential_process did not print AccessKeyId and SecretAccessKey"));
 		goto out;
 	}
 	json_str(o, "SessionToken", &token);
 	long long expiry = 0;
 	if (json_str(o, "Expiration", &exp) == 0) {
 		if (aws_parse_time(exp, &expiry) != 0) {
-			lf_fail(cause, _("credential_process printed an Expiration that is not an "
-			                 "ISO 8601 time: %s"), exp);
+			lf_fail(cause,
+				_("credential_process printed an Expiration that is not an "
+				  "ISO 8601 time: %s"),
+				exp);
 			goto out;
 		}
 		if (expiry <= (long long)time(NULL)) {
-			lf_fail(cause, _("credential_process printed credentials that expired at %s"),
-			        exp);
+			lf_fail(cause,
+				_("credential_process printed credentials that expired at %s"),
+				exp);
 			goto out;
 		}
 	}
@@ -592,8 +627,7 @@ static char *first_line(const struct buf *b)
 
 /* Run argv (PATH searched, no shell) with stdin from /dev/null, collecting
  * stdout and stderr. Returns 0 when it exited with status 0. */
-static int run_process(char **argv, long timeout_ms, struct buf *out, struct buf *err,
-                       char **cause)
+static int run_process(char **argv, long timeout_ms, struct buf *out, struct buf *err, char **cause)
 {
 	int po[2], pe[2];
 	if (pipe(po) != 0)
@@ -619,9 +653,9 @@ static int run_process(char **argv, long timeout_ms, struct buf *out, struct buf
 		close(po[0]);
 		close(pe[0]);
 		return lf_fail(cause, _("cannot run credential_process %s: %s"), argv[0],
-		               strerror(rc));
+			       strerror(rc));
 	}
-	struct pollfd fds[2] = { { .fd = po[0], .events = POLLIN }, { .fd = pe[0], .events = POLLIN } };
+	struct pollfd fds[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
 	int open_fds = 2;
 	long long deadline = lf_now_ms() + timeout_ms;
 	bool timed_out = false, too_big = false;
@@ -664,8 +698,8 @@ static int run_process(char **argv, long timeout_ms, struct buf *out, struct buf
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (timed_out)
-		return lf_fail(cause, _("credential_process %s did not finish within %ld s"), argv[0],
-		               timeout_ms / 1000);
+		return lf_fail(cause, _("credential_process %s did not finish within %ld s"),
+			       argv[0], timeout_ms / 1000);
 	if (too_big)
 		return lf_fail(cause, _("credential_process %s printed more than 1 MB"), argv[0]);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -673,19 +707,19 @@ static int run_process(char **argv, long timeout_ms, struct buf *out, struct buf
 	char *detail = first_line(err);
 	if (WIFEXITED(status))
 		lf_fail(cause, _("credential_process %s exited with status %d%s"), argv[0],
-		        WEXITSTATUS(status), detail);
+			WEXITSTATUS(status), detail);
 	else
 		lf_fail(cause, _("credential_process %s was killed by signal %d%s"), argv[0],
-		        WIFSIGNALED(status) ? WTERMSIG(status) : 0, detail);
+			WIFSIGNALED(status) ? WTERMSIG(status) : 0, detail);
 	free(detail);
 	return -1;
 }
 
 static int creds_from_process(const char *cmdline, long timeout_ms, struct aws_creds **out,
-                              char **cause)
+			      char **cause)
 {
-	char **argv;
-	if (aws_split_command(cmdline, &argv, cause) != 0)
+	char **argv = NULL;
+	if (aws_split_command(cmdline, &argv, cause) != 0 || !argv)
 		return -1;
 	struct buf o = {0}, e = {0};
 	int rc = run_process(argv, timeout_ms, &o, &e, cause);
@@ -712,7 +746,7 @@ static size_t collect_body(char *data, size_t size, size_t nmemb, void *user)
 /* One metadata request; returns the HTTP status (0 when none came) and
  * the body in *body. */
 static long imds_call(CURL *h, const char *method, const char *url, const char *header,
-                      long timeout_ms, struct buf *body, char *errbuf)
+		      long timeout_ms, struct buf *body, char *errbuf)
 {
 	curl_easy_reset(h);
 	struct curl_slist *hdrs = header ? curl_slist_append(NULL, header) : NULL;
@@ -723,7 +757,7 @@ static long imds_call(CURL *h, const char *method, const char *url, const char *
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, body);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 2 * timeout_ms);
-	curl_easy_setopt(h, CURLOPT_NOPROXY, "*");   /* link-local: never via a proxy */
+	curl_easy_setopt(h, CURLOPT_NOPROXY, "*"); /* link-local: never via a proxy */
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
@@ -754,7 +788,7 @@ static char *imds_base(void)
 	if (lf_str_empty(v)) {
 		const char *mode = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
 		v = mode && strcasecmp(mode, "IPv6") == 0 ? "http://[fd00:ec2::254]"
-		                                          : "http://169.254.169.254";
+							  : "http://169.254.169.254";
 	}
 	char *b = lf_xstrdup(v);
 	size_t n = strlen(b);
@@ -776,7 +810,7 @@ static int creds_from_imds(long timeout_ms, struct aws_creds **out, char **cause
 	int rc = -1;
 
 	long st = imds_call(h, "PUT", url, "X-aws-ec2-metadata-token-ttl-seconds: 21600",
-	                    timeout_ms, &token, errbuf);
+			    timeout_ms, &token, errbuf);
 	free(url);
 	if (st == 0) {
 		lf_fail(cause, _("instance metadata at %s did not answer: %s"), base, errbuf);
@@ -785,8 +819,8 @@ static int creds_from_imds(long timeout_ms, struct aws_creds **out, char **cause
 	if (st == 200 && token.n > 0) {
 		auth = lf_asprintf("X-aws-ec2-metadata-token: %s", token.p);
 	} else if ((st == 403 || st == 404 || st == 405) &&
-	           !env_true("AWS_EC2_METADATA_V1_DISABLED")) {
-		auth = NULL;   /* no IMDSv2 here: IMDSv1, as the AWS tools do */
+		   !env_true("AWS_EC2_METADATA_V1_DISABLED")) {
+		auth = NULL; /* no IMDSv2 here: IMDSv1, as the AWS tools do */
 	} else {
 		lf_fail(cause, _("instance metadata refused a session token (HTTP %ld)"), st);
 		goto out;
@@ -800,7 +834,7 @@ static int creds_from_imds(long timeout_ms, struct aws_creds **out, char **cause
 			lf_fail(cause, _("this EC2 instance has no IAM role attached"));
 		else
 			lf_fail(cause, _("instance metadata did not list a role (HTTP %ld) %s"), st,
-			        errbuf);
+				errbuf);
 		goto out;
 	}
 	role = lf_xstrndup(body.p, strcspn(body.p, "\r\n"));
@@ -809,14 +843,17 @@ static int creds_from_imds(long timeout_ms, struct aws_creds **out, char **cause
 	st = imds_call(h, "GET", url, auth, timeout_ms, &body, errbuf);
 	free(url);
 	if (st != 200) {
-		lf_fail(cause, _("instance metadata did not give the credentials of role %s "
-		                 "(HTTP %ld) %s"), role, st, errbuf);
+		lf_fail(cause,
+			_("instance metadata did not give the credentials of role %s "
+			  "(HTTP %ld) %s"),
+			role, st, errbuf);
 		goto out;
 	}
 	json_error_t jerr;
 	json_t *o = json_loadb(body.p ? body.p : "", body.n, 0, &jerr);
 	const char *code, *key, *secret, *tok = NULL, *exp = NULL;
-	if (!json_is_object(o) || (json_str(o, "Code", &code) == 0 && strcmp(code, "Success") != 0) ||
+	if (!json_is_object(o) ||
+	    (json_str(o, "Code", &code) == 0 && strcmp(code, "Success") != 0) ||
 	    json_str(o, "AccessKeyId", &key) != 0 || json_str(o, "SecretAccessKey", &secret) != 0) {
 		lf_fail(cause, _("instance metadata gave unusable credentials for role %s"), role);
 	} else {
@@ -846,15 +883,17 @@ out:
 /* Static keys from one file's section. Returns 1 when found, 0 when the
  * section has none, -1 (with *cause) when it has only half of them. */
 static int static_keys(const struct aws_profile *p, const struct kvs *m, const char *path,
-                       enum aws_creds_source src, struct aws_creds **out, char **cause)
+		       enum aws_creds_source src, struct aws_creds **out, char **cause)
 {
 	const char *key = kvs_get(m, "aws_access_key_id");
 	const char *secret = kvs_get(m, "aws_secret_access_key");
 	if (lf_str_empty(key) && lf_str_empty(secret))
 		return 0;
 	if (lf_str_empty(key) || lf_str_empty(secret))
-		return lf_fail(cause, _("profile \"%s\" in %s has only one of aws_access_key_id and "
-		                        "aws_secret_access_key"), p->name, path);
+		return lf_fail(cause,
+			       _("profile \"%s\" in %s has only one of aws_access_key_id and "
+				 "aws_secret_access_key"),
+			       p->name, path);
 	const char *token = kvs_get(m, "aws_session_token");
 	if (lf_str_empty(token))
 		token = kvs_get(m, "aws_security_token");
@@ -891,9 +930,10 @@ int aws_creds_load(const struct aws_creds_opts *opts, struct aws_creds **out, ch
 		if (!lf_str_empty(key) || !lf_str_empty(secret)) {
 			if (lf_str_empty(key) || lf_str_empty(secret))
 				return lf_fail(cause, _("only one of AWS_ACCESS_KEY_ID and "
-				                        "AWS_SECRET_ACCESS_KEY is set"));
+							"AWS_SECRET_ACCESS_KEY is set"));
 			*out = creds_make(key, secret, getenv("AWS_SESSION_TOKEN"), AWS_CREDS_ENV);
-			(*out)->describe = lf_xstrdup(_("environment variables (AWS_ACCESS_KEY_ID)"));
+			(*out)->describe =
+				lf_xstrdup(_("environment variables (AWS_ACCESS_KEY_ID)"));
 			return 0;
 		}
 	}
@@ -902,15 +942,17 @@ int aws_creds_load(const struct aws_creds_opts *opts, struct aws_creds **out, ch
 	if (aws_profile_load(o.profile, &p, cause) != 0)
 		return -1;
 	int rc = static_keys(p, &p->credentials, p->credentials_path, AWS_CREDS_CREDENTIALS_FILE,
-	                     out, cause);
+			     out, cause);
 	if (rc == 0) {
 		const char *proc = aws_profile_get(p, "credential_process");
 		if (!lf_str_empty(proc)) {
-			rc = creds_from_process(proc, o.process_timeout_ms, out, cause) == 0 ? 1 : -1;
+			rc = creds_from_process(proc, o.process_timeout_ms, out, cause) == 0 && *out
+				     ? 1
+				     : -1;
 			if (rc == 1) {
 				(*out)->profile = lf_xstrdup(p->name);
-				(*out)->describe = lf_asprintf(_("credential_process of profile \"%s\""),
-				                               p->name);
+				(*out)->describe = lf_asprintf(
+					_("credential_process of profile \"%s\""), p->name);
 			} else {
 				char *why = *cause ? lf_xstrdup(*cause) : lf_xstrdup("");
 				lf_fail(cause, _("profile \"%s\": %s"), p->name, why);
@@ -921,10 +963,11 @@ int aws_creds_load(const struct aws_creds_opts *opts, struct aws_creds **out, ch
 	if (rc == 0)
 		rc = static_keys(p, &p->config, p->config_path, AWS_CREDS_CONFIG_FILE, out, cause);
 	if (rc == 0 && unsupported(p)) {
-		lf_fail(cause, _("profile \"%s\" uses %s, which Landfall does not support; give the "
-		                 "profile a credential_process or keys, or export "
-		                 "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"),
-		        p->name, unsupported(p));
+		lf_fail(cause,
+			_("profile \"%s\" uses %s, which Landfall does not support; give the "
+			  "profile a credential_process or keys, or export "
+			  "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"),
+			p->name, unsupported(p));
 		rc = -1;
 	}
 	if (rc != 0) {
@@ -940,13 +983,23 @@ int aws_creds_load(const struct aws_creds_opts *opts, struct aws_creds **out, ch
 			return 0;
 		}
 	} else {
-		imds_why = lf_xstrdup(_("instance metadata is disabled (AWS_EC2_METADATA_DISABLED)"));
+		imds_why =
+			lf_xstrdup(_("instance metadata is disabled (AWS_EC2_METADATA_DISABLED)"));
 	}
-	lf_fail(cause, _("no AWS credentials found: not in the environment "
-	                 "(AWS_ACCESS_KEY_ID), not in profile \"%s\" of %s or %s, and %s. Run "
-	                 "\"aws configure\", or export AWS_ACCESS_KEY_ID and "
-	                 "AWS_SECRET_ACCESS_KEY"),
-	        p->name, p->credentials_path, p->config_path, imds_why ? imds_why : "");
+	if (lf_str_empty(o.profile))
+		lf_fail(cause,
+			_("no AWS credentials found: not in the environment "
+			  "(AWS_ACCESS_KEY_ID), not in profile \"%s\" of %s or %s, and %s. Run "
+			  "\"aws configure\", or export AWS_ACCESS_KEY_ID and "
+			  "AWS_SECRET_ACCESS_KEY"),
+			p->name, p->credentials_path, p->config_path, imds_why ? imds_why : "");
+	else
+		lf_fail(cause,
+			_("no AWS credentials found in profile \"%s\" of %s or %s (the "
+			  "environment is not read when a profile is named), and %s. Run "
+			  "\"aws configure --profile %s\""),
+			p->name, p->credentials_path, p->config_path, imds_why ? imds_why : "",
+			p->name);
 	free(imds_why);
 	aws_profile_free(p);
 	return -1;

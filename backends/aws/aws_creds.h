@@ -29,37 +29,35 @@
 #include <stddef.h>
 
 enum aws_creds_source {
-	AWS_CREDS_STATIC,            /* given by the caller (aws_creds_new) */
-	AWS_CREDS_ENV,               /* environment variables */
-	AWS_CREDS_CREDENTIALS_FILE,  /* shared credentials file */
-	AWS_CREDS_PROCESS,           /* credential_process */
-	AWS_CREDS_CONFIG_FILE,       /* shared config file */
-	AWS_CREDS_IMDS,              /* EC2 instance metadata */
+	AWS_CREDS_STATIC,	    /* given by the caller (aws_creds_new) */
+	AWS_CREDS_ENV,		    /* environment variables */
+	AWS_CREDS_CREDENTIALS_FILE, /* shared credentials file */
+	AWS_CREDS_PROCESS,	    /* credential_process */
+	AWS_CREDS_CONFIG_FILE,	    /* shared config file */
+	AWS_CREDS_IMDS,		    /* EC2 instance metadata */
 };
 
 struct aws_creds_opts {
-	const char *profile;      /* explicit profile name, or NULL */
-	long process_timeout_ms;  /* credential_process; 0: 60 s */
-	long imds_timeout_ms;     /* per metadata request; 0: 1 s */
+	const char *profile;	 /* explicit profile name, or NULL */
+	long process_timeout_ms; /* credential_process; 0: 60 s */
+	long imds_timeout_ms;	 /* per metadata request; 0: 1 s */
 };
 
 struct aws_creds;
 
 /* Walk the chain. Returns 0 and a new *out (free with aws_creds_free), or
  * -1 with *cause naming what was tried and how to fix it. */
-int aws_creds_load(const struct aws_creds_opts *opts, struct aws_creds **out,
-                   char **cause);
+int aws_creds_load(const struct aws_creds_opts *opts, struct aws_creds **out, char **cause);
 
 /* Credentials given directly (token may be NULL). Strings are copied. */
-struct aws_creds *aws_creds_new(const char *key_id, const char *secret,
-                                const char *token);
+struct aws_creds *aws_creds_new(const char *key_id, const char *secret, const char *token);
 
 /* Wipe the secret and token, then free. NULL is a no-op. */
 void aws_creds_free(struct aws_creds *c);
 
 const char *aws_creds_key_id(const struct aws_creds *c);
 const char *aws_creds_secret(const struct aws_creds *c);
-const char *aws_creds_token(const struct aws_creds *c);   /* NULL: none */
+const char *aws_creds_token(const struct aws_creds *c); /* NULL: none */
 /* Expiry in seconds since the epoch; 0 when the credentials do not expire. */
 long long aws_creds_expiry(const struct aws_creds *c);
 /* True when they expire within `margin_s` seconds of `now` (epoch s). */
@@ -117,8 +115,7 @@ int aws_split_command(const char *line, char ***argv, char **cause);
 void aws_argv_free(char **argv);
 
 /* Parse a credential_process answer (JSON, Version 1). */
-int aws_creds_from_process_json(const char *json, size_t len, struct aws_creds **out,
-                                char **cause);
+int aws_creds_from_process_json(const char *json, size_t len, struct aws_creds **out, char **cause);
 
 /* Parse an ISO 8601 UTC time ("2026-11-22T07:24:22Z", fractions and a
  * +00:00 offset allowed) into seconds since the epoch. Returns 0 or -1. */

@@ -24,8 +24,8 @@
 /* ---- services ----------------------------------------------------------- */
 
 static const struct aws_service_info services[AWS_SERVICE_COUNT] = {
-#define AWS_SERVICE_ROW(id, sign, host, env, proto, ver, target, global) \
-	[id] = { sign, host, env, proto, ver, target, global },
+#define AWS_SERVICE_ROW(id, sign, host, env, proto, ver, target, global)                           \
+	[id] = {sign, host, env, proto, ver, target, global},
 	AWS_SERVICES(AWS_SERVICE_ROW)
 #undef AWS_SERVICE_ROW
 };
@@ -49,7 +49,6 @@ struct sha256 {
 	uint32_t h[8];
 	uint64_t len;
 	unsigned char buf[64];
-	size_t nbuf;
 };
 
 static const uint32_t sha_k[64] = {
@@ -82,7 +81,7 @@ static void sha256_block(struct sha256 *s, const unsigned char *p)
 	uint32_t e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
 	for (int i = 0; i < 64; i++) {
 		uint32_t t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) +
-		              sha_k[i] + w[i];
+			      sha_k[i] + w[i];
 		uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
 		h = g;
 		g = f;
@@ -93,14 +92,20 @@ static void sha256_block(struct sha256 *s, const unsigned char *p)
 		b = a;
 		a = t1 + t2;
 	}
-	s->h[0] += a; s->h[1] += b; s->h[2] += c; s->h[3] += d;
-	s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
+	s->h[0] += a;
+	s->h[1] += b;
+	s->h[2] += c;
+	s->h[3] += d;
+	s->h[4] += e;
+	s->h[5] += f;
+	s->h[6] += g;
+	s->h[7] += h;
 }
 
 static void sha256(const void *data, size_t len, unsigned char out[32])
 {
-	struct sha256 s = { .h = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f,
-	                           0x9b05688c, 0x1f83d9ab, 0x5be0cd19 } };
+	struct sha256 s = {.h = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f,
+				 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}};
 	const unsigned char *p = data;
 	s.len = (uint64_t)len * 8;
 	while (len >= 64) {
@@ -149,7 +154,7 @@ void aws_sha256_base64(const void *data, size_t len, char out[45])
 		*o++ = b64[(v >> 6) & 63];
 		*o++ = b64[v & 63];
 	}
-	out[43] = '=';   /* 32 bytes: the last group holds two bytes */
+	out[43] = '='; /* 32 bytes: the last group holds two bytes */
 	out[44] = '\0';
 }
 
@@ -180,7 +185,9 @@ char *aws_uri_encode(const char *s, bool keep_slash)
 }
 
 struct aws_params {
-	struct { char *key, *value; } *v;
+	struct {
+		char *key, *value;
+	} * v;
 	size_t n;
 };
 
@@ -291,7 +298,7 @@ static bool query_canonical(const char *q)
 		size_t len = strcspn(p, "&");
 		size_t klen = strcspn(p, "=&");
 		if (klen >= len || klen == 0)
-			return false;   /* every pair has "=" (AWS signs "k=") */
+			return false; /* every pair has "=" (AWS signs "k=") */
 		for (size_t i = 0; i < len; i++) {
 			unsigned char c = (unsigned char)p[i];
 			if (i == klen)
@@ -299,7 +306,8 @@ static bool query_canonical(const char *q)
 			if (c == '%') {
 				if (i + 2 >= len || !isxdigit((unsigned char)p[i + 1]) ||
 				    !isxdigit((unsigned char)p[i + 2]) ||
-				    islower((unsigned char)p[i + 1]) || islower((unsigned char)p[i + 2]))
+				    islower((unsigned char)p[i + 1]) ||
+				    islower((unsigned char)p[i + 2]))
 					return false;
 				i += 2;
 			} else if (!unreserved(c)) {
@@ -364,9 +372,10 @@ static char *check_override(const char *url, const char *origin, char **cause)
 		goto out;
 	}
 	if (strcasecmp(scheme, "http") == 0 && !host_is_loopback(host)) {
-		lf_fail(cause, _("the endpoint %s (%s) uses plain http to a remote host; use "
-		                 "https (plain http is accepted for a loopback emulator only)"),
-		        url, origin);
+		lf_fail(cause,
+			_("the endpoint %s (%s) uses plain http to a remote host; use "
+			  "https (plain http is accepted for a loopback emulator only)"),
+			url, origin);
 		goto out;
 	}
 	out = lf_xstrdup(url);
@@ -391,7 +400,7 @@ static bool env_true(const char *name)
 }
 
 int aws_endpoint_resolve(enum aws_service svc, const char *region, const char *explicit_url,
-                         const char *profile_url, struct aws_endpoint *out, char **cause)
+			 const char *profile_url, struct aws_endpoint *out, char **cause)
 {
 	memset(out, 0, sizeof *out);
 	const struct aws_service_info *si = aws_service_info(svc);
@@ -399,14 +408,15 @@ int aws_endpoint_resolve(enum aws_service svc, const char *region, const char *e
 		return lf_fail(cause, "unknown AWS service %d", (int)svc);
 	if (!region_valid(region))
 		return lf_fail(cause, _("\"%s\" is not an AWS region name (like eu-west-1)"),
-		               region ? region : "");
+			       region ? region : "");
 
 	bool cn = strncmp(region, "cn-", 3) == 0;
 	bool gov = strncmp(region, "us-gov-", 7) == 0;
 	const char *suffix = cn ? "amazonaws.com.cn" : "amazonaws.com";
 	const char *home = si->global ? (cn ? (svc == AWS_ROUTE53 ? "cn-northwest-1" : "cn-north-1")
-	                                    : gov ? "us-gov-west-1" : "us-east-1")
-	                              : region;
+					 : gov ? "us-gov-west-1"
+					       : "us-east-1")
+				      : region;
 
 	/* Origins must outlive the call: static spellings. */
 	static const char *const env_names[AWS_SERVICE_COUNT] = {
@@ -438,7 +448,7 @@ int aws_endpoint_resolve(enum aws_service svc, const char *region, const char *e
 	} else if (si->global) {
 		if (svc == AWS_IAM && (cn || gov))
 			out->url = lf_asprintf("https://iam.%s.%s", cn ? "cn-north-1" : "us-gov",
-			                       suffix);
+					       suffix);
 		else if (gov)
 			out->url = lf_asprintf("https://%s.us-gov.%s", si->host_prefix, suffix);
 		else
@@ -465,7 +475,7 @@ static bool bucket_dns_safe(const char *b)
 }
 
 char *aws_endpoint_url(const struct aws_endpoint *e, enum aws_service svc, const char *bucket,
-                       const char *path, const char *query)
+		       const char *path, const char *query)
 {
 	if (!path || !*path)
 		path = "/";
@@ -476,11 +486,11 @@ char *aws_endpoint_url(const struct aws_endpoint *e, enum aws_service svc, const
 	if (!e->custom && bucket_dns_safe(bucket)) {
 		const char *rest = strstr(e->url, "://");
 		rest = rest ? rest + 3 : e->url;
-		return lf_asprintf("%.*s%s.%s%s%s%s", (int)(rest - e->url), e->url, bucket, rest, path,
-		                   q, qs);
+		return lf_asprintf("%.*s%s.%s%s%s%s", (int)(rest - e->url), e->url, bucket, rest,
+				   path, q, qs);
 	}
 	return lf_asprintf("%s/%s%s%s%s", e->url, bucket, strcmp(path, "/") == 0 ? "" : path, q,
-	                   qs);
+			   qs);
 }
 
 /* ---- errors ------------------------------------------------------------- */
@@ -535,10 +545,8 @@ bool aws_retryable(long status, const char *code, int curl_code)
 		case CURLE_RECV_ERROR:
 		case CURLE_HTTP2:
 		case CURLE_HTTP2_STREAM:
-		case CURLE_WEIRD_SERVER_REPLY:
-			return true;
-		default:
-			return false;
+		case CURLE_WEIRD_SERVER_REPLY: return true;
+		default: return false;
 		}
 	}
 	if (is_throttling(code))
@@ -562,34 +570,34 @@ struct hint_row {
 };
 
 static const struct hint_row hints[] = {
-	{ "AuthFailure", N_("AWS does not know this access key, or the secret key does not "
-	                    "match it: check the credentials Landfall found") },
-	{ "InvalidClientTokenId", N_("AWS does not know this access key: check the "
-	                             "credentials Landfall found") },
-	{ "UnrecognizedClientException", N_("AWS does not know this access key: check the "
-	                                    "credentials Landfall found") },
-	{ "InvalidAccessKeyId", N_("AWS does not know this access key: check the credentials "
-	                           "Landfall found") },
-	{ "SignatureDoesNotMatch", N_("the secret key does not match the access key, or this "
-	                              "machine's clock is wrong") },
-	{ "IncompleteSignature", N_("the request was not signed completely; please report this") },
-	{ "ExpiredToken", N_("the credentials have expired: renew them and run again") },
-	{ "ExpiredTokenException", N_("the credentials have expired: renew them and run again") },
-	{ "RequestExpired", N_("the request or the credentials expired: check this machine's "
-	                       "clock and renew the credentials") },
-	{ "RequestTimeTooSkewed", N_("this machine's clock is wrong: synchronise it "
-	                             "(timedatectl set-ntp true)") },
-	{ "InvalidSignatureException", N_("the signature was refused: check this machine's "
-	                                  "clock and the secret key") },
-	{ "AccessDenied", N_("the credentials lack a permission this step needs: grant it in "
-	                     "IAM, or use other credentials") },
-	{ "AccessDeniedException", N_("the credentials lack a permission this step needs: grant "
-	                              "it in IAM, or use other credentials") },
-	{ "UnauthorizedOperation", N_("the credentials lack a permission this step needs: grant "
-	                              "it in IAM, or use other credentials") },
-	{ "OptInRequired", N_("the account is not subscribed to this service in this region: "
-	                      "enable the region in the AWS console") },
-	{ "PermanentRedirect", N_("the bucket is in another region") },
+	{"AuthFailure", N_("AWS does not know this access key, or the secret key does not "
+			   "match it: check the credentials Landfall found")},
+	{"InvalidClientTokenId", N_("AWS does not know this access key: check the "
+				    "credentials Landfall found")},
+	{"UnrecognizedClientException", N_("AWS does not know this access key: check the "
+					   "credentials Landfall found")},
+	{"InvalidAccessKeyId", N_("AWS does not know this access key: check the credentials "
+				  "Landfall found")},
+	{"SignatureDoesNotMatch", N_("the secret key does not match the access key, or this "
+				     "machine's clock is wrong")},
+	{"IncompleteSignature", N_("the request was not signed completely; please report this")},
+	{"ExpiredToken", N_("the credentials have expired: renew them and run again")},
+	{"ExpiredTokenException", N_("the credentials have expired: renew them and run again")},
+	{"RequestExpired", N_("the request or the credentials expired: check this machine's "
+			      "clock and renew the credentials")},
+	{"RequestTimeTooSkewed", N_("this machine's clock is wrong: synchronise it "
+				    "(timedatectl set-ntp true)")},
+	{"InvalidSignatureException", N_("the signature was refused: check this machine's "
+					 "clock and the secret key")},
+	{"AccessDenied", N_("the credentials lack a permission this step needs: grant it in "
+			    "IAM, or use other credentials")},
+	{"AccessDeniedException", N_("the credentials lack a permission this step needs: grant "
+				     "it in IAM, or use other credentials")},
+	{"UnauthorizedOperation", N_("the credentials lack a permission this step needs: grant "
+				     "it in IAM, or use other credentials")},
+	{"OptInRequired", N_("the account is not subscribed to this service in this region: "
+			     "enable the region in the AWS console")},
+	{"PermanentRedirect", N_("the bucket is in another region")},
 };
 
 static const char *hint_for(const char *code, bool retryable)
@@ -646,8 +654,8 @@ static void parse_xml_error(const char *body, size_t len, struct aws_error *err)
 	xmlNode *root = aws_xml_root(doc);
 	if (!root)
 		return;
-	xmlNode *code = strcmp((const char *)root->name, "Code") == 0 ? root
-	                                                              : aws_xml_find(root, "Code");
+	xmlNode *code =
+		strcmp((const char *)root->name, "Code") == 0 ? root : aws_xml_find(root, "Code");
 	if (code) {
 		err->code = aws_xml_text(code, "");
 		/* The message next to the code, else the first one anywhere. */
@@ -656,7 +664,7 @@ static void parse_xml_error(const char *body, size_t len, struct aws_error *err)
 		const char *name = (const char *)root->name;
 		if (strcmp(name, "Error") != 0 && strcmp(name, "ErrorResponse") != 0 &&
 		    strcmp(name, "Response") != 0)
-			err->code = lf_xstrdup(name);   /* Route53's <InvalidChangeBatch> */
+			err->code = lf_xstrdup(name); /* Route53's <InvalidChangeBatch> */
 	}
 	if (!err->message)
 		err->message = aws_xml_find_text(root, "Message");
@@ -681,8 +689,8 @@ static void parse_json_error(const char *body, size_t len, struct aws_error *err
 	json_error_t jerr;
 	json_t *o = json_loadb(body, len, 0, &jerr);
 	if (json_is_object(o)) {
-		static const char *const code_keys[] = { "__type", "code", "Code", NULL };
-		static const char *const msg_keys[] = { "message", "Message", "errorMessage", NULL };
+		static const char *const code_keys[] = {"__type", "code", "Code", NULL};
+		static const char *const msg_keys[] = {"message", "Message", "errorMessage", NULL};
 		if (!err->code)
 			err->code = clean_code(json_text(o, code_keys));
 		const char *m = json_text(o, msg_keys);
@@ -693,7 +701,7 @@ static void parse_json_error(const char *body, size_t len, struct aws_error *err
 }
 
 void aws_error_parse(long status, const char *body, size_t len, const char *error_type_header,
-                     struct aws_error *err)
+		     struct aws_error *err)
 {
 	free(err->code);
 	free(err->message);
@@ -701,6 +709,7 @@ void aws_error_parse(long status, const char *body, size_t len, const char *erro
 	free(err->text);
 	err->code = err->message = err->request_id = err->text = NULL;
 	err->status = status;
+	err->curl_code = 0;
 	err->code = clean_code(error_type_header);
 	const char *p = body;
 	size_t n = len;
@@ -779,9 +788,10 @@ int aws_client_new(const struct aws_client_opts *opts, struct aws_client **out, 
 	c->seed = opts->seed ? opts->seed : (unsigned)lf_now_ms() ^ (unsigned)time(NULL);
 
 	c->region = lf_str_empty(opts->region) ? aws_region_default(c->profile)
-	                                       : lf_xstrdup(opts->region);
+					       : lf_xstrdup(opts->region);
 	if (!c->region) {
-		lf_fail(cause, _("no AWS region chosen: pick one in the wizard, or set AWS_REGION"));
+		lf_fail(cause,
+			_("no AWS region chosen: pick one in the wizard, or set AWS_REGION"));
 		goto fail;
 	}
 	if (!region_valid(c->region)) {
@@ -797,7 +807,7 @@ int aws_client_new(const struct aws_client_opts *opts, struct aws_client **out, 
 		}
 	}
 	if (!c->creds) {
-		struct aws_creds_opts co = { .profile = c->profile };
+		struct aws_creds_opts co = {.profile = c->profile};
 		if (aws_creds_load(&co, &c->creds, cause) != 0)
 			goto fail;
 		c->creds_from_chain = true;
@@ -814,7 +824,7 @@ int aws_client_new(const struct aws_client_opts *opts, struct aws_client **out, 
 		c->noproxy = lf_xstrdup("*");
 	else
 		c->noproxy = lf_asprintf("%s%slocalhost,127.0.0.1,::1", np ? np : "",
-		                         lf_str_empty(np) ? "" : ",");
+					 lf_str_empty(np) ? "" : ",");
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	xmlInitParser();
 	c->h = curl_easy_init();
@@ -850,9 +860,18 @@ void aws_client_free(struct aws_client *c)
 	free(c);
 }
 
-const char *aws_client_region(const struct aws_client *c) { return c->region; }
-const struct aws_creds *aws_client_creds(const struct aws_client *c) { return c->creds; }
-void aws_client_set_action(struct aws_client *c, const char *action_id) { c->action_id = action_id; }
+const char *aws_client_region(const struct aws_client *c)
+{
+	return c->region;
+}
+const struct aws_creds *aws_client_creds(const struct aws_client *c)
+{
+	return c->creds;
+}
+void aws_client_set_action(struct aws_client *c, const char *action_id)
+{
+	c->action_id = action_id;
+}
 
 void aws_client_stats(const struct aws_client *c, struct aws_stats *out)
 {
@@ -939,12 +958,12 @@ static long backoff_ms(struct aws_client *c, int attempt)
 }
 
 static const struct aws_endpoint *endpoint_for(struct aws_client *c, enum aws_service svc,
-                                               char **cause)
+					       char **cause)
 {
 	if (c->ep[svc].url)
 		return &c->ep[svc];
 	if (aws_endpoint_resolve(svc, c->region, c->explicit_url, c->profile_url, &c->ep[svc],
-	                         cause) != 0)
+				 cause) != 0)
 		return NULL;
 	return &c->ep[svc];
 }
@@ -969,8 +988,10 @@ static int check_headers(const char *const *hs, size_t n, char **cause)
 			size_t lj = header_name_len(hs[j]);
 			if (i != j && lj <= li && strncasecmp(hs[i], hs[j], lj) == 0 &&
 			    (lj == li || hs[i][lj] == '-'))
-				return lf_fail(cause, "request headers \"%.*s\" and \"%.*s\" cannot both "
-				               "be signed by libcurl", (int)lj, hs[j], (int)li, hs[i]);
+				return lf_fail(cause,
+					       "request headers \"%.*s\" and \"%.*s\" cannot both "
+					       "be signed by libcurl",
+					       (int)lj, hs[j], (int)li, hs[i]);
 		}
 	}
 	return 0;
@@ -985,13 +1006,19 @@ static int check_path(enum aws_service svc, const char *path, char **cause)
 		unsigned char ch = (unsigned char)*p;
 		if (unreserved(ch) || ch == '/')
 			continue;
+		/* S3 signs the path as sent: escapes must be the canonical
+		 * upper-case ones aws_uri_encode writes. */
 		if (svc == AWS_S3 && ch == '%' && isxdigit((unsigned char)p[1]) &&
-		    isxdigit((unsigned char)p[2]))
+		    isxdigit((unsigned char)p[2]) && !islower((unsigned char)p[1]) &&
+		    !islower((unsigned char)p[2]))
 			continue;
-		return lf_fail(cause, svc == AWS_S3
-		               ? "request path \"%s\" is not encoded (aws_uri_encode)"
-		               : "request path \"%s\" has characters libcurl 7.88 cannot sign for "
-		                 "this service", path);
+		return lf_fail(
+			cause,
+			svc == AWS_S3
+				? "request path \"%s\" is not encoded (aws_uri_encode)"
+				: "request path \"%s\" has characters libcurl 7.88 cannot sign for "
+				  "this service",
+			path);
 	}
 	return 0;
 }
@@ -1003,14 +1030,14 @@ static bool method_has_body(const char *m)
 
 /* Send one attempt. Returns the CURLcode; resp gets status, headers, body. */
 static CURLcode attempt(struct aws_client *c, const struct aws_endpoint *ep,
-                        const struct aws_request *rq, const char *method, const char *url,
-                        struct curl_slist *hdrs, struct aws_response *resp)
+			const struct aws_request *rq, const char *method, const char *url,
+			struct curl_slist *hdrs, struct aws_response *resp)
 {
 	CURL *h = c->h;
 	curl_easy_reset(h);
 	char scope[160];
 	snprintf(scope, sizeof scope, "aws:amz:%s:%s", ep->signing_region,
-	         services[rq->service].signing_name);
+		 services[rq->service].signing_name);
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
@@ -1036,7 +1063,7 @@ static CURLcode attempt(struct aws_client *c, const struct aws_endpoint *ep,
 	size_t up_len = strlen(key) + strlen(secret) + 2;
 	char *userpwd = lf_xmalloc(up_len);
 	snprintf(userpwd, up_len, "%s:%s", key, secret);
-	curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);   /* curl keeps a copy */
+	curl_easy_setopt(h, CURLOPT_USERPWD, userpwd); /* curl keeps a copy */
 	explicit_bzero(userpwd, up_len);
 	free(userpwd);
 
@@ -1060,6 +1087,21 @@ static CURLcode attempt(struct aws_client *c, const struct aws_endpoint *ep,
 	 * request. */
 	curl_easy_setopt(h, CURLOPT_USERPWD, NULL);
 	return rc;
+}
+
+/* Can this request be sent with a signature AWS accepts? */
+static int check_request(const struct aws_request *rq, const char *method, const char *path,
+			 size_t nheaders, char **cause)
+{
+	if (check_path(rq->service, path, cause) != 0 ||
+	    check_headers(rq->headers, nheaders, cause) != 0)
+		return -1;
+	if (rq->query && !query_canonical(rq->query))
+		return lf_fail(cause, "query string \"%s\" is not canonical (aws_params_encode)",
+			       rq->query);
+	if (rq->body_len && !method_has_body(method))
+		return lf_fail(cause, "a %s request cannot carry a body", method);
+	return 0;
 }
 
 static void slist_free_wiped(struct curl_slist *l)
@@ -1092,7 +1134,7 @@ static int refresh_creds(struct aws_client *c, char **cause)
 	if (!c->creds_from_chain || !aws_creds_expiring(c->creds, (long long)time(NULL), 300))
 		return 0;
 	struct aws_creds *fresh = NULL;
-	struct aws_creds_opts co = { .profile = c->profile };
+	struct aws_creds_opts co = {.profile = c->profile};
 	if (aws_creds_load(&co, &fresh, cause) != 0)
 		return -1;
 	aws_creds_free(c->creds);
@@ -1113,7 +1155,7 @@ static enum aws_status local_error(struct aws_error *err, char *cause)
 }
 
 static void transport_error(struct aws_client *c, CURLcode rc, const char *url,
-                            struct aws_error *err)
+			    struct aws_error *err)
 {
 	aws_error_clear(err);
 	err->curl_code = (int)rc;
@@ -1123,7 +1165,7 @@ static void transport_error(struct aws_client *c, CURLcode rc, const char *url,
 	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK)
 		curl_url_get(u, CURLUPART_HOST, &host, 0);
 	err->text = lf_asprintf(_("cannot reach %s: %s"), host ? host : url,
-	                        c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+				c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
 	curl_free(host);
 	curl_url_cleanup(u);
 	switch (rc) {
@@ -1131,20 +1173,21 @@ static void transport_error(struct aws_client *c, CURLcode rc, const char *url,
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
 		err->hint = _("the endpoint's TLS certificate is not trusted; if a proxy re-signs "
-		              "TLS, point AWS_CA_BUNDLE at its CA certificate");
+			      "TLS, point AWS_CA_BUNDLE at its CA certificate");
 		break;
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
 		err->hint = _("check this machine's DNS and network, or HTTPS_PROXY");
 		break;
 	default:
-		err->hint = err->retryable ? _("check this machine's network; Landfall tries again later")
-		                           : NULL;
+		err->hint = err->retryable
+				    ? _("check this machine's network; Landfall tries again later")
+				    : NULL;
 	}
 }
 
 enum aws_status aws_request(struct aws_client *c, const struct aws_request *rq,
-                            struct aws_response *resp_out, struct aws_error *err_out)
+			    struct aws_response *resp_out, struct aws_error *err_out)
 {
 	struct aws_response resp_local = {0};
 	struct aws_error err_local = {0};
@@ -1167,13 +1210,7 @@ enum aws_status aws_request(struct aws_client *c, const struct aws_request *rq,
 	while (rq->headers && rq->headers[nh])
 		nh++;
 	const struct aws_endpoint *ep = endpoint_for(c, rq->service, &cause);
-	if (!ep || check_path(rq->service, path, &cause) != 0 ||
-	    check_headers(rq->headers, nh, &cause) != 0 ||
-	    (rq->query && !query_canonical(rq->query) &&
-	     lf_fail(&cause, "query string \"%s\" is not canonical (aws_params_encode)",
-	             rq->query)) ||
-	    (rq->body_len && !method_has_body(method) &&
-	     lf_fail(&cause, "a %s request cannot carry a body", method))) {
+	if (!ep || check_request(rq, method, path, nh, &cause) != 0) {
 		c->stats.failures++;
 		enum aws_status st = local_error(err, cause);
 		if (!err_out)
@@ -1200,7 +1237,8 @@ enum aws_status aws_request(struct aws_client *c, const struct aws_request *rq,
 		}
 		if (!has_ct && (rq->content_type || method_has_body(method)))
 			hdrs = slist_add(hdrs, "Content-Type: %s",
-			                 rq->content_type ? rq->content_type : "application/octet-stream");
+					 rq->content_type ? rq->content_type
+							  : "application/octet-stream");
 		if (rq->service == AWS_S3) {
 			char hex[65];
 			aws_sha256_hex(rq->body ? rq->body : "", rq->body_len, hex);
@@ -1212,7 +1250,8 @@ enum aws_status aws_request(struct aws_client *c, const struct aws_request *rq,
 			}
 		}
 		if (aws_creds_token(c->creds))
-			hdrs = slist_add(hdrs, "x-amz-security-token: %s", aws_creds_token(c->creds));
+			hdrs = slist_add(hdrs, "x-amz-security-token: %s",
+					 aws_creds_token(c->creds));
 
 		aws_response_clear(resp);
 		long long ta = lf_now_ms();
@@ -1225,30 +1264,32 @@ enum aws_status aws_request(struct aws_client *c, const struct aws_request *rq,
 		if (rc != CURLE_OK) {
 			transport_error(c, rc, url, err);
 			if (c->evs)
-				events_log(c->evs, c->action_id, LOG_DEBUG, "aws %s %s: %s (%lld ms)",
-				           si->signing_name, op, err->text, lf_now_ms() - ta);
+				events_log(c->evs, c->action_id, LOG_DEBUG,
+					   "aws %s %s: %s (%lld ms)", si->signing_name, op,
+					   err->text, lf_now_ms() - ta);
 		} else {
 			const char *rid = aws_response_header(resp, "x-amzn-RequestId");
 			if (!rid)
 				rid = aws_response_header(resp, "x-amz-request-id");
 			if (c->evs)
 				events_log(c->evs, c->action_id, LOG_DEBUG,
-				           "aws %s %s: HTTP %ld (%lld ms%s%s)", si->signing_name, op,
-				           resp->status, lf_now_ms() - ta, rid ? ", request id " : "",
-				           rid ? rid : "");
+					   "aws %s %s: HTTP %ld (%lld ms%s%s)", si->signing_name,
+					   op, resp->status, lf_now_ms() - ta,
+					   rid ? ", request id " : "", rid ? rid : "");
 			if (resp->status >= 200 && resp->status < 300) {
 				st = AWS_OK;
 				break;
 			}
 			aws_error_parse(resp->status, resp->body, resp->body_len,
-			                aws_response_header(resp, "x-amzn-ErrorType"), err);
+					aws_response_header(resp, "x-amzn-ErrorType"), err);
 			if (!err->request_id && rid)
 				err->request_id = lf_xstrdup(rid);
 			const char *breg = aws_response_header(resp, "x-amz-bucket-region");
 			if (breg && (aws_error_is(err, "PermanentRedirect") ||
-			             aws_error_is(err, "AuthorizationHeaderMalformed") ||
-			             resp->status == 301)) {
-				char *t = lf_asprintf(_("%s (the bucket is in %s)"), err->text, breg);
+				     aws_error_is(err, "AuthorizationHeaderMalformed") ||
+				     resp->status == 301)) {
+				char *t =
+					lf_asprintf(_("%s (the bucket is in %s)"), err->text, breg);
 				free(err->text);
 				err->text = t;
 			}
@@ -1264,14 +1305,14 @@ enum aws_status aws_request(struct aws_client *c, const struct aws_request *rq,
 		long wait = backoff_ms(c, n);
 		if (c->evs)
 			events_log(c->evs, c->action_id, LOG_INFO,
-			           _("aws %s %s: %s; retry %d of %d in %.1f s"), si->signing_name, op,
-			           err->text, n, c->max_attempts - 1, (double)wait / 1000.0);
+				   _("aws %s %s: %s; retry %d of %d in %.1f s"), si->signing_name,
+				   op, err->text, n, c->max_attempts - 1, (double)wait / 1000.0);
 		sleep_backoff(c, wait);
 	}
 	if (st != AWS_OK)
 		c->stats.failures++;
 	else
-		aws_error_clear(err);   /* earlier attempts' errors are history */
+		aws_error_clear(err); /* earlier attempts' errors are history */
 	resp->ms = lf_now_ms() - t0;
 	c->stats.ms += resp->ms;
 	free(url);
@@ -1298,7 +1339,7 @@ static enum aws_status take_xml(const struct aws_response *r, xmlDoc **out, stru
 }
 
 enum aws_status aws_query(struct aws_client *c, enum aws_service svc, const char *action,
-                          const struct aws_params *params, xmlDoc **out, struct aws_error *err)
+			  const struct aws_params *params, xmlDoc **out, struct aws_error *err)
 {
 	*out = NULL;
 	struct aws_params *all = aws_params_new();
@@ -1324,10 +1365,17 @@ enum aws_status aws_query(struct aws_client *c, enum aws_service svc, const char
 	}
 	*w = '\0';
 	struct aws_response r;
-	enum aws_status st = aws_request(c, &(struct aws_request){
-		.service = svc, .operation = action, .method = "POST", .path = "/",
-		.content_type = "application/x-www-form-urlencoded; charset=utf-8",
-		.body = body, .body_len = strlen(body) }, &r, err);
+	enum aws_status st = aws_request(
+		c,
+		&(struct aws_request){.service = svc,
+				      .operation = action,
+				      .method = "POST",
+				      .path = "/",
+				      .content_type =
+					      "application/x-www-form-urlencoded; charset=utf-8",
+				      .body = body,
+				      .body_len = strlen(body)},
+		&r, err);
 	free(body);
 	if (st == AWS_OK)
 		st = take_xml(&r, out, err);
@@ -1336,13 +1384,13 @@ enum aws_status aws_query(struct aws_client *c, enum aws_service svc, const char
 }
 
 enum aws_status aws_query_pages(struct aws_client *c, enum aws_service svc, const char *action,
-                                struct aws_params *params, const char *token_param,
-                                const char *token_element, aws_xml_page_fn fn, void *user,
-                                struct aws_error *err)
+				struct aws_params *params, const char *token_param,
+				const char *token_element, aws_xml_page_fn fn, void *user,
+				struct aws_error *err)
 {
-	struct aws_params *own = params ? NULL : aws_params_new();
-	if (own)
-		params = own;
+	struct aws_params *own = NULL;
+	if (!params)
+		params = own = aws_params_new();
 	char *prev = NULL;
 	enum aws_status st = AWS_OK;
 	for (int page = 0; page < 1000; page++) {
@@ -1359,7 +1407,7 @@ enum aws_status aws_query_pages(struct aws_client *c, enum aws_service svc, cons
 		}
 		int stop = fn(doc, user);
 		xmlFreeDoc(doc);
-		if (stop || lf_str_empty(token) || (prev && strcmp(prev, token) == 0)) {
+		if (stop || !token || !*token || (prev && strcmp(prev, token) == 0)) {
 			free(token);
 			break;
 		}
@@ -1374,7 +1422,7 @@ enum aws_status aws_query_pages(struct aws_client *c, enum aws_service svc, cons
 }
 
 static enum aws_status take_json(const struct aws_response *r, bool empty_ok, json_t **out,
-                                 struct aws_error *err)
+				 struct aws_error *err)
 {
 	*out = NULL;
 	size_t n = r->body_len;
@@ -1393,11 +1441,11 @@ static enum aws_status take_json(const struct aws_response *r, bool empty_ok, js
 	if (*out)
 		return AWS_OK;
 	return local_error(err, lf_asprintf(_("the answer is not valid JSON (line %d): %s"),
-	                                    jerr.line, jerr.text));
+					    jerr.line, jerr.text));
 }
 
 enum aws_status aws_json(struct aws_client *c, enum aws_service svc, const char *operation,
-                         json_t *input, json_t **out, struct aws_error *err)
+			 json_t *input, json_t **out, struct aws_error *err)
 {
 	*out = NULL;
 	if ((unsigned)svc >= AWS_SERVICE_COUNT || !services[svc].target_prefix)
@@ -1406,12 +1454,19 @@ enum aws_status aws_json(struct aws_client *c, enum aws_service svc, const char 
 	if (!body)
 		return local_error(err, lf_xstrdup("the request could not be written as JSON"));
 	char *target = lf_asprintf("X-Amz-Target: %s.%s", services[svc].target_prefix, operation);
-	const char *headers[] = { target, NULL };
+	const char *headers[] = {target, NULL};
 	struct aws_response r;
-	enum aws_status st = aws_request(c, &(struct aws_request){
-		.service = svc, .operation = operation, .method = "POST", .path = "/",
-		.headers = headers, .content_type = "application/x-amz-json-1.1",
-		.body = body, .body_len = strlen(body) }, &r, err);
+	enum aws_status st =
+		aws_request(c,
+			    &(struct aws_request){.service = svc,
+						  .operation = operation,
+						  .method = "POST",
+						  .path = "/",
+						  .headers = headers,
+						  .content_type = "application/x-amz-json-1.1",
+						  .body = body,
+						  .body_len = strlen(body)},
+			    &r, err);
 	free(body);
 	free(target);
 	if (st == AWS_OK)
@@ -1421,8 +1476,8 @@ enum aws_status aws_json(struct aws_client *c, enum aws_service svc, const char 
 }
 
 enum aws_status aws_json_pages(struct aws_client *c, enum aws_service svc, const char *operation,
-                               json_t *input, const char *token_key, aws_json_page_fn fn,
-                               void *user, struct aws_error *err)
+			       json_t *input, const char *token_key, aws_json_page_fn fn,
+			       void *user, struct aws_error *err)
 {
 	json_t *in = input ? input : json_object();
 	char *prev = NULL;
@@ -1436,7 +1491,7 @@ enum aws_status aws_json_pages(struct aws_client *c, enum aws_service svc, const
 		char *token = json_is_string(t) ? lf_xstrdup(json_string_value(t)) : NULL;
 		int stop = fn(o, user);
 		json_decref(o);
-		if (stop || lf_str_empty(token) || (prev && strcmp(prev, token) == 0)) {
+		if (stop || !token || !*token || (prev && strcmp(prev, token) == 0)) {
 			free(token);
 			break;
 		}
@@ -1452,14 +1507,14 @@ enum aws_status aws_json_pages(struct aws_client *c, enum aws_service svc, const
 }
 
 enum aws_status aws_rest_xml(struct aws_client *c, const struct aws_request *rq, xmlDoc **out,
-                             struct aws_response *resp, struct aws_error *err)
+			     struct aws_response *resp, struct aws_error *err)
 {
 	if (out)
 		*out = NULL;
 	struct aws_request r = *rq;
 	if (!r.content_type && r.body_len)
 		r.content_type = "application/xml";
-	struct aws_response local;
+	struct aws_response local = {0};
 	struct aws_response *rp = resp ? resp : &local;
 	enum aws_status st = aws_request(c, &r, rp, err);
 	if (st == AWS_OK && out && rp->body_len > 0)
@@ -1470,7 +1525,7 @@ enum aws_status aws_rest_xml(struct aws_client *c, const struct aws_request *rq,
 }
 
 enum aws_status aws_rest_json(struct aws_client *c, const struct aws_request *rq, json_t *body,
-                              json_t **out, struct aws_error *err)
+			      json_t **out, struct aws_error *err)
 {
 	if (out)
 		*out = NULL;
@@ -1479,7 +1534,8 @@ enum aws_status aws_rest_json(struct aws_client *c, const struct aws_request *rq
 	if (body) {
 		text = json_dumps(body, JSON_COMPACT);
 		if (!text)
-			return local_error(err, lf_xstrdup("the request could not be written as JSON"));
+			return local_error(err,
+					   lf_xstrdup("the request could not be written as JSON"));
 		r.body = text;
 		r.body_len = strlen(text);
 		r.content_type = "application/json";

@@ -22,8 +22,8 @@ xmlDoc *aws_xml_parse(const char *buf, size_t len, char **cause)
 	xmlResetLastError();
 	/* NONET: no external fetches; no NOENT: entities are not expanded. */
 	xmlDoc *doc = xmlReadMemory(buf, (int)len, "answer.xml", NULL,
-	                            XML_PARSE_NONET | XML_PARSE_NOERROR |
-	                            XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+					    XML_PARSE_NOCDATA);
 	if (!doc || !xmlDocGetRootElement(doc)) {
 		const xmlError *e = xmlGetLastError();
 		if (e && e->message) {
@@ -31,7 +31,8 @@ xmlDoc *aws_xml_parse(const char *buf, size_t len, char **cause)
 			size_t n = strlen(msg);
 			while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 				msg[--n] = '\0';
-			lf_fail(cause, _("the answer is not valid XML (line %d): %s"), e->line, msg);
+			lf_fail(cause, _("the answer is not valid XML (line %d): %s"), e->line,
+				msg);
 			free(msg);
 		} else {
 			lf_fail(cause, _("the answer is not valid XML"));
@@ -60,8 +61,8 @@ static bool name_matches(const xmlNode *n, const char *name, size_t len)
 
 /* Depth-first walk over every node matching `path` under `from`, in
  * document order. fn returns non-zero to stop; that value is returned. */
-static int walk(const xmlNode *from, const char *path,
-                int (*fn)(xmlNode *node, void *user), void *user)
+static int walk(const xmlNode *from, const char *path, int (*fn)(xmlNode *node, void *user),
+		void *user)
 {
 	while (*path == '/')
 		path++;
@@ -101,7 +102,7 @@ static char *node_text(const xmlNode *n)
 		s++;
 	size_t len = strlen(s);
 	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' ||
-	                   s[len - 1] == '\r'))
+			   s[len - 1] == '\r'))
 		len--;
 	char *out = lf_xstrndup(s, len);
 	xmlFree(c);
@@ -153,8 +154,8 @@ size_t aws_xml_nodes(const xmlNode *from, const char *path, xmlNode ***out)
 	return c.n;
 }
 
-int aws_xml_each(const xmlNode *from, const char *path,
-                 int (*fn)(xmlNode *node, void *user), void *user)
+int aws_xml_each(const xmlNode *from, const char *path, int (*fn)(xmlNode *node, void *user),
+		 void *user)
 {
 	if (!from || !path)
 		return 0;

@@ -36,8 +36,7 @@ xmlNode *aws_xml_node(const xmlNode *from, const char *path);
 char *aws_xml_text(const xmlNode *from, const char *path);
 
 /* aws_xml_text() that returns `fallback` (copied) instead of NULL. */
-char *aws_xml_text_or(const xmlNode *from, const char *path,
-                      const char *fallback);
+char *aws_xml_text_or(const xmlNode *from, const char *path, const char *fallback);
 
 /* True when the text at `path` is "true" (AWS booleans). */
 bool aws_xml_bool(const xmlNode *from, const char *path);
@@ -49,8 +48,8 @@ size_t aws_xml_nodes(const xmlNode *from, const char *path, xmlNode ***out);
 
 /* Call fn for every element at `path` in document order, until fn
  * returns non-zero; returns that value, or 0 when every call returned 0. */
-int aws_xml_each(const xmlNode *from, const char *path,
-                 int (*fn)(xmlNode *node, void *user), void *user);
+int aws_xml_each(const xmlNode *from, const char *path, int (*fn)(xmlNode *node, void *user),
+		 void *user);
 
 /* The first descendant (depth first, `from` excluded) named `name`, at
  * any depth; NULL when there is none. For values whose place differs

@@ -193,7 +193,7 @@ expect "bad CIDR: rule shown on leaving the field" "host bits must be zero: did 
 keys PgDn
 sleep 0.3
 check "bad CIDR: Next is blocked" shows "Landfall - Network"
-keys Up
+check "bad CIDR: the focus is back on it" shows "▸ VPC CIDR"
 field 10.20.0.0/16
 keys Down Down
 put "203.0.113.0/24"
