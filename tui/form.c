@@ -452,9 +452,8 @@ static char *entry_summary(const struct form *f, const struct frow *r, size_t i)
 	         : sk == SECRET_FILE ? lf_asprintf("{file: %s}", ref)
 	         : typed ? lf_xstrdup(_("typed"))
 	         : lf_xstrdup(_("none"));
-	char *s = lf_asprintf("%-16s %-22s %-6s %s %s", user ? user : "?",
-	                      name ? name : "", admin ? _("admin") : "",
-	                      _("password:"), pw);
+	char *s = lf_asprintf("%-14s %-20s %-5s %s", user ? user : "?",
+	                      name ? name : "", admin ? _("yes") : _("no"), pw);
 	free(pw);
 	return s;
 }
@@ -479,6 +478,15 @@ static void list_draw(void *user)
 	y++;
 	json_t *arr = list_of(f, r, false);
 	size_t n = json_array_size(arr);
+	if (n) {
+		/* The columns of entry_summary(), named once. */
+		char *head = lf_asprintf("    %-14s %-20s %-5s %s", _("User name"), _("Full name"),
+		                         _("Admin"), _("Password"));
+		attrset(A_BOLD);
+		ui_text(y++, 2, COLS - 4, head, false);
+		attrset(A_NORMAL);
+		free(head);
+	}
 	if (!n) {
 		attrset(ui_attr(ROLE_DIM));
 		ui_text(y, 4, COLS - 8, _("No entries yet: press a to add one."), false);

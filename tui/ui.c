@@ -549,7 +549,7 @@ void ui_pager(const char *title, const char *text)
 	int top = 0;
 	for (;;) {
 		if (!modal_backdrop()) {
-			int w = COLS - 8 > 76 ? 76 : COLS - 8;
+			int w = COLS - 8 > 96 ? 96 : COLS - 8;
 			char **lines;
 			size_t n = ui_wrap_split(text, w - 4, &lines);
 			int room = LINES - 6;
@@ -684,6 +684,8 @@ void ui_edit_set(struct ui_edit *e, const char *text)
 		e->cap = n + 32;
 		e->buf = lf_xmalloc(e->cap);
 	}
+	/* What was there may have been a secret. */
+	memset(e->buf, 0, e->cap);
 	memcpy(e->buf, text ? text : "", n);
 	e->buf[n] = '\0';
 	e->len = n;

@@ -310,7 +310,7 @@ static bool save_answers(struct wizard *w)
 	w->save_path = path;
 	if (w->nsecrets)
 		set_status(w, ROLE_WARN,
-		           _("Saved to %s (typed secrets are left out; F3 sets a reference)."),
+		           _("Typed secrets are left out (F3 sets a reference). Saved to %s."),
 		           path);
 	else
 		set_status(w, ROLE_OK, _("Saved to %s."), path);

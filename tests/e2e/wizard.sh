@@ -233,8 +233,8 @@ put env:LF_WIZ_ADMIN_PW
 keys Enter
 expect "password shows the reference" "{env: LF_WIZ_ADMIN_PW}"
 keys Enter Space Enter
-expect "users: list" "password: {env: LF_WIZ_ADMIN_PW}"
-check "users: list shows the entry" shows_re "support +Support User +admin"
+expect "users: list" "{env: LF_WIZ_ADMIN_PW}"
+check "users: list shows the entry" shows_re "support +Support User +yes"
 keys Escape
 expect "users: summary on the server step" "support (admin)"
 keys PgDn
@@ -252,6 +252,8 @@ expect "Esc from the review: the last step" "Landfall - Server settings"
 keys Escape
 expect "Esc again: backups" "Landfall - Backups"
 check "Back kept the bucket" shows "example-clearml-backups"
+keys Escape
+sleep 0.3
 keys Escape
 sleep 0.3
 keys Escape
@@ -355,7 +357,7 @@ expect "ubuntu users: reference prompt" "env:NAME or file:PATH"
 keys C-u
 put env:LF_WIZ_ADMIN_PW
 keys Enter Enter Enter
-expect "ubuntu users: list" "password: {env: LF_WIZ_ADMIN_PW}"
+expect "ubuntu users: list" "{env: LF_WIZ_ADMIN_PW}"
 keys Escape
 expect "ubuntu users: back on the step" "support  [Enter: edit]"
 keys PgDn
@@ -366,7 +368,7 @@ keys C-s
 expect "Ctrl-S saves too" "Save the answers to"
 field "$WORK/ubuntu-saved.yaml"
 keys Enter
-expect "ubuntu: saved, typed secrets left out" "typed secrets are left out"
+expect "ubuntu: saved, typed secrets left out" "Typed secrets are left out"
 check "ubuntu: saved file has no typed secret" no_marker_in "$WORK/ubuntu-saved.yaml"
 check "ubuntu: plan --answers replays the reviewed plan" same_titles "$WORK/ubuntu-saved.yaml" "$WORK/review-ubuntu.titles"
 keys Enter
@@ -434,7 +436,7 @@ stop k8s
 
 # ---- 4. prefill from --answers with problems; quit with unsaved changes -
 sed 's/region: eu-west-1$/region: eu-west-1a/; s/  zones:/  zonez:/' "$SRC/tests/answers/aws.yaml" >"$WORK/bad.yaml"
-start prefill 80 24 -- --dry-run --answers "$WORK/bad.yaml"
+start prefill 100 30 -- --dry-run --answers "$WORK/bad.yaml"
 expect "load problems: file:line:col and field" "bad.yaml:10:3: aws.region"
 check "load problems: unknown key named" shows 'unknown key "zonez"'
 keys Enter
