@@ -43,6 +43,17 @@ void events_subscribe(struct events *evs, event_fn fn, void *user)
 	evs->obs[evs->nobs++] = (struct observer){ fn, user };
 }
 
+void events_unsubscribe(struct events *evs, event_fn fn, void *user)
+{
+	for (int i = 0; i < evs->nobs; i++)
+		if (evs->obs[i].fn == fn && evs->obs[i].user == user) {
+			memmove(&evs->obs[i], &evs->obs[i + 1],
+			        (size_t)(evs->nobs - i - 1) * sizeof(evs->obs[0]));
+			evs->nobs--;
+			return;
+		}
+}
+
 void events_add_secret(struct events *evs, const char *value)
 {
 	if (lf_str_empty(value))

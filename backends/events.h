@@ -49,6 +49,10 @@ void events_free(struct events *evs);
  * that emits. Up to 8 observers. */
 void events_subscribe(struct events *evs, event_fn fn, void *user);
 
+/* Remove an observer added with the same fn and user; no-op when absent.
+ * Not thread-safe with events_emit(): call it when nothing emits. */
+void events_unsubscribe(struct events *evs, event_fn fn, void *user);
+
 /* Register a secret value: it is masked in every later message. Values
  * shorter than 4 characters are masked too; empty ones are ignored. The
  * string is copied. */

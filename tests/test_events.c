@@ -431,12 +431,42 @@ static void test_names(void **state)
 	assert_string_equal(log_level_name(LOG_ERROR), "error");
 }
 
+static void test_unsubscribe(void **state)
+{
+	(void)state;
+	struct events *evs = events_new();
+	struct recorder rec = { 0 };
+	struct observer_tag a = { &rec, 1 }, b = { &rec, 2 }, c = { &rec, 3 };
+	events_subscribe(evs, record, &a);
+	events_subscribe(evs, record, &b);
+	events_subscribe(evs, record, &c);
+	events_unsubscribe(evs, record, &b);
+	events_unsubscribe(evs, record, &b); /* absent now: no-op */
+	events_log(evs, NULL, LOG_INFO, "one");
+	assert_int_equal(rec.n, 2);
+	assert_int_equal(rec.ev[0].observer, 1);
+	assert_int_equal(rec.ev[1].observer, 3);
+	/* Room is freed: subscribe up to 8 again without aborting. */
+	struct observer_tag more[6];
+	for (int i = 0; i < 6; i++) {
+		more[i] = (struct observer_tag){ &rec, 10 + i };
+		events_subscribe(evs, record, &more[i]);
+	}
+	recorder_clear(&rec);
+	events_log(evs, NULL, LOG_INFO, "two");
+	assert_int_equal(rec.n, 8);
+	assert_int_equal(rec.ev[7].observer, 15);
+	recorder_clear(&rec);
+	events_free(evs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_observers_in_order_with_fields),
 		cmocka_unit_test(test_null_fields_stay_null),
 		cmocka_unit_test(test_no_observers),
+		cmocka_unit_test(test_unsubscribe),
 		cmocka_unit_test(test_eight_observers),
 		cmocka_unit_test(test_emit_redacts_message_and_hint),
 		cmocka_unit_test(test_redact_positions),

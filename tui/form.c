@@ -239,6 +239,8 @@ static void fix_focus(struct form *f, const int *slots, size_t ns)
 static struct form *form_alloc(struct answers *a, const struct form_secrets *sec,
                                size_t n)
 {
+	if (n > 60)
+		abort();  /* the slot tables hold 64: grow them */
 	struct form *f = lf_xcalloc(1, sizeof *f);
 	f->a = a;
 	f->sec = sec;
@@ -470,7 +472,7 @@ static void list_draw(void *user)
 	struct list_view *lv = user;
 	struct form *f = lv->f;
 	struct frow *r = lv->r;
-	char *title = lf_asprintf("Landfall - %s", _(r->f->label));
+	char *title = lf_asprintf(_("Landfall - %s"), _(r->f->label));
 	ui_title(title, NULL);
 	free(title);
 	int y = 2;
@@ -582,13 +584,41 @@ static void entry_run(struct form *f, struct frow *r, size_t idx)
 	form_free(ev.ef);
 }
 
+/* Add an entry and edit it; an entry left empty is dropped again.
+ * Returns false when that leaves the list empty. */
+static bool entry_add(struct form *f, struct frow *r, struct list_view *lv)
+{
+	size_t n = json_array_size(list_of(f, r, false));
+	if (r->f->max && (long)n >= r->f->max) {
+		lv->status = _("The list is full.");
+		return true;
+	}
+	json_array_append_new(list_of(f, r, true), json_object());
+	entry_run(f, r, n);
+	json_t *e = json_array_get(list_of(f, r, false), n);
+	bool typed = false;
+	for (size_t k = 0; k < r->f->nitems && !typed; k++)
+		if (r->f->items[k].type == FT_SECRET) {
+			char *p = entry_secret_path(r->f, n, &r->f->items[k]);
+			typed = f->sec->get(f->sec->user, p) != NULL;
+			free(p);
+		}
+	if (e && !json_object_size(e) && !typed) {
+		entry_delete(f, r, n);
+		return json_array_size(list_of(f, r, false)) > 0;
+	}
+	lv->sel = (int)n;
+	return true;
+}
+
+/* The sub-list of an FT_OBJLIST field: its entries, one a line, with add,
+ * edit and delete. An empty list starts with adding the first entry. */
 static void objlist_run(struct form *f, struct frow *r)
 {
 	struct list_view lv = { .f = f, .r = r };
 	struct ui_backdrop old = ui_set_backdrop(list_draw, &lv);
-	if (!json_array_size(list_of(f, r, false)))
-		goto add;
-	for (;;) {
+	bool open = json_array_size(list_of(f, r, false)) > 0 || entry_add(f, r, &lv);
+	while (open) {
 		ui_frame_begin();
 		if (!ui_guard_small())
 			list_draw(&lv);
@@ -597,32 +627,14 @@ static void objlist_run(struct form *f, struct frow *r)
 		int k = ui_getkey_wide(-1, &ch);
 		lv.status = NULL;
 		size_t n = json_array_size(list_of(f, r, false));
-		if (k == KEY_DOWN && lv.sel + 1 < (int)n)
+		if (k == KEY_DOWN && lv.sel + 1 < (int)n) {
 			lv.sel++;
-		else if (k == KEY_UP && lv.sel > 0)
+		} else if (k == KEY_UP && lv.sel > 0) {
 			lv.sel--;
-		else if (k == 27 || k == KEY_LEFT || (ch && k == 'q'))
+		} else if ((ch && k == 27) || k == KEY_LEFT || (ch && k == 'q')) {
 			break;
-		else if ((ch && (k == 'a' || k == '+')) || k == KEY_IC) {
-add:
-			n = json_array_size(list_of(f, r, false));
-			if (r->f->max && (long)n >= r->f->max) {
-				lv.status = _("The list is full.");
-				continue;
-			}
-			json_array_append_new(list_of(f, r, true), json_object());
-			entry_run(f, r, n);
-			json_t *e = json_array_get(list_of(f, r, false), n);
-			char *pw = lf_asprintf("%s[%zu].password", r->f->path, n);
-			bool typed = f->sec->get(f->sec->user, pw) != NULL;
-			free(pw);
-			if (e && !json_object_size(e) && !typed) {
-				entry_delete(f, r, n);   /* added and left empty */
-				if (!json_array_size(list_of(f, r, false)))
-					break;
-			} else {
-				lv.sel = (int)n;
-			}
+		} else if ((ch && (k == 'a' || k == '+')) || k == KEY_IC) {
+			open = entry_add(f, r, &lv);
 		} else if (n && (ui_key_is_enter(k) || (ch && k == 'e') || k == KEY_RIGHT)) {
 			entry_run(f, r, (size_t)lv.sel);
 		} else if (n && ((ch && k == 'd') || k == KEY_DC)) {

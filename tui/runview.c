@@ -8,11 +8,9 @@
  * or the check list, and before it returns: no screen ever returns with a
  * worker still using the session. Only the UI thread calls curses.
  *
- * Events reach the queue through one process-wide relay observer. The
- * event stream has no unsubscribe and at most 8 observers, so the relay
- * is subscribed once per event stream: before subscribing, a debug line
- * is emitted on the UI thread, and when the relay sees it, it is already
- * there. Between screens the relay has no queue and drops what it sees. */
+ * Events reach the screen's queue through a relay observer subscribed
+ * while the screen is up and unsubscribed, with the worker joined, before
+ * it returns. */
 #include "runview.h"
 
 #include <jansson.h>
@@ -139,45 +137,24 @@ static bool take_sigint(int key, bool is_char)
 
 /* ---- the relay ---------------------------------------------------------- */
 
-static pthread_mutex_t relay_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct evqueue *relay_q;   /* under relay_mu */
-static bool relay_probing, relay_seen;
-
-static void relay_fn(const struct event *ev, void *user)
+/* Copies each event into the screen's queue (called on the worker). */
+static void relay_fn(const struct event *ev, void *q)
 {
-	(void)user;
-	pthread_mutex_lock(&relay_mu);
-	if (relay_probing)
-		relay_seen = true;
-	else if (relay_q)
-		evqueue_push(relay_q, ev);
-	pthread_mutex_unlock(&relay_mu);
+	evqueue_push(q, ev);
 }
 
 /* Route the session's events into q from now on. UI thread, no worker
  * running. */
 static void relay_attach(struct session *s, struct evqueue *q)
 {
-	pthread_mutex_lock(&relay_mu);
-	relay_probing = true;
-	relay_seen = false;
-	pthread_mutex_unlock(&relay_mu);
-	events_log(s->evs, NULL, LOG_DEBUG, "%s", _("screen attached to the event stream"));
-	pthread_mutex_lock(&relay_mu);
-	bool seen = relay_seen;
-	relay_probing = false;
-	relay_q = q;
-	pthread_mutex_unlock(&relay_mu);
-	if (!seen)
-		events_subscribe(s->evs, relay_fn, NULL);
+	events_subscribe(s->evs, relay_fn, q);
 }
 
-/* After this no thread pushes into the queue any more. */
-static void relay_detach(void)
+/* After this no thread pushes into the queue any more. UI thread, the
+ * worker joined. */
+static void relay_detach(struct session *s, struct evqueue *q)
 {
-	pthread_mutex_lock(&relay_mu);
-	relay_q = NULL;
-	pthread_mutex_unlock(&relay_mu);
+	events_unsubscribe(s->evs, relay_fn, q);
 }
 
 /* ---- the worker --------------------------------------------------------- */
@@ -628,7 +605,7 @@ int runview_checks(struct session *s)
 		scroll_key(&v.top, v.nrows, v.list_h, key, is_char);
 	}
 	worker_wait(&v.w);
-	relay_detach();
+	relay_detach(s, v.q);
 	evqueue_free(v.q);
 	ui_set_backdrop(old_bd.draw, old_bd.user);
 	sigint_restore(&old_int);
@@ -1253,7 +1230,7 @@ int runview_run(struct session *s, bool destroy)
 		logpane_key(v.log, key, is_char);
 	}
 	worker_wait(&v.w);
-	relay_detach();
+	relay_detach(s, v.q);
 	evqueue_free(v.q);
 	ui_set_backdrop(old_bd.draw, old_bd.user);
 	sigint_restore(&old_int);

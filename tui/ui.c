@@ -472,11 +472,9 @@ static void modal_box(int h, int w, const char *title, int *y, int *x)
 	ui_box(by, bx, h, w);
 	if (title && *title) {
 		attrset(ui_attr(ROLE_NORMAL) | A_BOLD);
-		move(by, bx + 2);
+		mvaddch(by, bx + 2, ' ');
+		ui_text(by, bx + 3, w - 6, title, false);
 		addch(' ');
-		int tw = ui_text(by, bx + 3, w - 6, title, false);
-		addch(' ');
-		(void)tw;
 	}
 	attrset(A_NORMAL);
 	*y = by + 1;
@@ -594,6 +592,8 @@ void ui_message(const char *title, const char *text)
 
 int ui_menu(const char *title, const char *const *items, int n, int initial)
 {
+	if (n <= 0)
+		return -1;
 	int sel = initial >= 0 && initial < n ? initial : 0;
 	int top = 0;
 	for (;;) {

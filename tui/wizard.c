@@ -367,6 +367,15 @@ static void show_step(struct wizard *w, size_t i)
 	form_enter(form_of(w, i));
 }
 
+static int last_step(const struct wizard *w)
+{
+	int last = 0;
+	for (size_t s = 0; s < nsteps(); s++)
+		if (applies(w, s))
+			last = (int)s;
+	return last;
+}
+
 static int first_step(const struct wizard *w)
 {
 	for (size_t s = 0; s < nsteps(); s++)
@@ -507,6 +516,7 @@ static void run_install(struct wizard *w)
 		ui_message(_("Cannot use the state directory"), cause ? cause : "");
 		free(cause);
 		drop_session(w);
+		show_step(w, (size_t)last_step(w));
 		set_status(w, ROLE_ERROR, "%s",
 		           _("Nothing ran. Change the install name or the state directory, then go on again."));
 		return;
@@ -636,7 +646,7 @@ static void draw_step(struct wizard *w)
 {
 	const struct step *s = step_at(w->step);
 	size_t total, pos = step_number(w, w->step, &total);
-	char *title = lf_asprintf("Landfall - %s", _(s->title));
+	char *title = lf_asprintf(_("Landfall - %s"), _(s->title));
 	char *right = *dry_tag(w) ? lf_asprintf(_("Step %zu of %zu, %s"), pos, total, dry_tag(w))
 	                          : lf_asprintf(_("Step %zu of %zu"), pos, total);
 	struct form_screen fs = {
@@ -953,11 +963,7 @@ static void apply(struct wizard *w, struct result r)
 			step_back(w);
 		} else if (w->scr == SCR_REVIEW) {
 			w->jump = false;
-			size_t last = 0;
-			for (size_t s = 0; s < nsteps(); s++)
-				if (applies(w, s))
-					last = s;
-			show_step(w, last);
+			show_step(w, (size_t)last_step(w));
 		}
 		break;
 	case ACT_JUMP:
@@ -1007,6 +1013,8 @@ int wizard_main(const struct wizard_opts *o)
 		fprintf(stderr, _("landfall: the wizard needs a terminal; for headless runs use a command (landfall --help)\n"));
 		return EXIT_USAGE;
 	}
+	if (nsteps() > MAX_STEPS)
+		abort();  /* more steps than forms[]: grow MAX_STEPS */
 	struct wizard w = { .opts = o, .a = answers_new() };
 	w.fsec = (struct form_secrets){ secret_get, secret_set, &w };
 	mark_saved(&w);

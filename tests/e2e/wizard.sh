@@ -82,6 +82,10 @@ wait_gone() {
 expect() { check "$1" wait_for "$2" "${3:-$TIMEOUT}"; }
 shows() { screen | grep -qF -- "$1"; }
 shows_re() { screen | grep -qE -- "$1"; }
+# Colours on the screen (SGR 30-37, 40-47, 256-colour), as tmux saw them.
+colored() { tm capture-pane -e -p -t "$S" | grep -qE $'\e\\[([0-9;]*;)?(3[0-7]|4[0-7]|38;5|48;5)[;m]'; }
+reversed() { tm capture-pane -e -p -t "$S" | grep -qE $'\e\\[([0-9;]*;)?7[;m]'; }
+not_colored() { ! colored; }
 lacks_screen() { ! screen | grep -qF -- "$1"; }
 
 # keys KEY...: tmux key names (Enter, Down, F2, C-u ...).
@@ -120,10 +124,24 @@ titles() { sed -nE 's/^ {0,3}([0-9]+)\. (.*[^ ])\s*$/\1 \2/p' "$1" | sort -n -u;
 # window tall enough to hold the whole plan, then back to 80x24.
 review_titles() {
 	tm resize-window -t "$S" -x 120 -y 90
-	sleep 0.5
+	footer_at_bottom "Enter Run" || return 1
 	screen >"$WORK/review.tall"
 	tm resize-window -t "$S" -x 80 -y 24
+	footer_at_bottom "Enter Run" || return 1
 	titles "$WORK/review.tall" >"$1"
+}
+
+# footer_at_bottom TEXT: wait until the last line shows TEXT, i.e. the
+# screen was redrawn for the window's current height.
+footer_at_bottom() {
+	local i=0
+	while [ $i -lt $((TIMEOUT * 10)) ]; do
+		screen | tail -n 1 | grep -qF -- "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "    the footer \"$1\" did not reach the bottom line"
+	return 1
 }
 
 same_titles() {
@@ -146,15 +164,9 @@ no_marker_in() {
 
 # The checks screen: wait for it to finish and go on to the review.
 through_checks() {
-	local i=0
-	while [ $i -lt 40 ]; do
-		sleep 0.4
-		shows "Landfall - Review" && return 0
-		keys Enter
-		i=$((i + 1))
-	done
-	screen | sed 's/^/    | /'
-	return 1
+	wait_for "Enter Continue" 20 || return 1
+	keys Enter
+	wait_for "Landfall - Review" 10
 }
 
 # ---- 1. aws: full walk, rules, Back, jumps, save, replay, run ---------
@@ -172,6 +184,12 @@ expect "aws: connection step" "AWS profile"
 check "aws: no SSH fields for aws" lacks_screen "SSH host"
 keys PgDn
 expect "aws: region step" "Landfall - Region"
+check "colours on a colour terminal" colored
+keys F1
+expect "F1: the field's full help" "Default: us-east-1"
+check "F1: the step intro too" shows "Pick the region"
+keys Escape
+expect "Esc closes the help" "F1 Help  F2 Save"
 put eu-west-1a
 keys PgDn
 expect "bad region: the rule is shown" "this is an availability zone; its region is eu-west-1"
@@ -225,7 +243,16 @@ keys Down Enter
 expect "users: entry form" "Fixed users: entry 1"
 put support
 keys Enter
-put "Support User"
+# UTF-8 editing: wide and accented characters, Backspace, Left, Home, End.
+put "Grüße 日本"
+keys BSpace Left BSpace
+put "X"
+keys Home
+put "<"
+keys End
+put ">"
+expect "UTF-8 editing: by character, wide ones too" "<GrüßeX日>"
+field "Support User"
 keys Enter F3
 expect "password: reference prompt" "env:NAME or file:PATH"
 keys C-u
@@ -281,7 +308,7 @@ expect "PgDn returns to the review" "Landfall - Review"
 
 # Resize: bigger, smaller than 80x24 (guard), back.
 tm resize-window -t "$S" -x 100 -y 30
-sleep 0.4
+check "resize to 100x30: the footer moves to line 30" footer_at_bottom "Enter Run"
 check "resize to 100x30 redraws at the new width" test "$(screen | head -1 | wc -L)" -ge 95
 tm resize-window -t "$S" -x 70 -y 20
 expect "below 80x24: the guard" "at least 80x24"
@@ -300,7 +327,7 @@ expect "saved: status line" "Saved to"
 check "aws: saved file exists with mode 0600" test "$(stat -c %a "$WORK/aws-saved.yaml" 2>/dev/null)" = 600
 check "aws: saved file keeps the reference" contains "$WORK/aws-saved.yaml" "{env: LF_WIZ_ADMIN_PW}"
 check "aws: saved file has no resolved secret" lacks "$WORK/aws-saved.yaml" "$LF_WIZ_ADMIN_PW"
-check "aws: landfall validate accepts the saved file" "$LF" validate "$WORK/aws-saved.yaml"
+check "aws: landfall validate accepts the saved file" bash -c "'$LF' validate '$WORK/aws-saved.yaml' >/dev/null"
 check "aws: plan --answers replays the reviewed plan" same_titles "$WORK/aws-saved.yaml" "$WORK/review-aws.titles"
 
 # Run (dry run) and the outputs.
@@ -309,7 +336,8 @@ expect "Enter asks before running" "Run the"
 keys y
 expect "run screen shows actions" "Create the VPC" 20
 expect "outputs screen names outputs.md" "outputs.md" 60
-check "outputs screen shows a recorded value" bash -c "tmux -S '$SOCK' capture-pane -p -t '$S' | grep -qE 'eu-west-1|clearml.example.com'"
+check "outputs screen shows the region" shows_re "Region +eu-west-1"
+check "outputs screen shows the web URL" shows "https://app.clearml.example.com"
 keys Enter
 sleep 0.3
 keys q Enter Escape
@@ -326,6 +354,8 @@ stop aws
 # ---- 2. ubuntu, NO_COLOR: typed secrets stay in memory ------------------
 start ubuntu 80 24 NO_COLOR=1 -- --dry-run
 expect "ubuntu: welcome" "Start a new install"
+check "NO_COLOR: no colour on the screen" bash -c "! tmux -S '$SOCK' capture-pane -e -p -t ubuntu | grep -qE \$'\\e\\\\[([0-9;]*;)?(3[0-7]|4[0-7]|38;5|48;5)[;m]'"
+check "NO_COLOR: monochrome attributes instead (reverse bars)" reversed
 keys Enter Down Right Right
 expect "target ubuntu" "(*) ubuntu"
 keys Down
@@ -358,6 +388,20 @@ keys C-u
 put env:LF_WIZ_ADMIN_PW
 keys Enter Enter Enter
 expect "ubuntu users: list" "{env: LF_WIZ_ADMIN_PW}"
+keys a
+expect "users: a adds an entry" "Fixed users: entry 2"
+put alice
+keys Escape
+expect "users: an unfinished entry is listed with its problem" "password: is required"
+keys d
+expect "users: d asks before deleting" "Delete entry 2"
+keys y
+check "users: the entry is gone" wait_gone "alice"
+keys e
+expect "users: e edits an entry" "Fixed users: entry 1"
+check "users: the entry form shows its values" shows_re "User name \\* +support"
+keys Escape
+expect "users: back to the list" "a Add  Enter Edit"
 keys Escape
 expect "ubuntu users: back on the step" "support  [Enter: edit]"
 keys PgDn
@@ -460,7 +504,8 @@ start real 80 24 LANDFALL_TEST_SUPPORT_PASSWORD=x LANDFALL_TEST_REGISTRY_PASSWOR
 expect "real: answers load cleanly" "Continue with the current answers"
 keys Enter
 for _ in 1 2 3 4 5 6 7 8 9 10 11; do keys PgDn; sleep 0.15; done
-check "real: the checks screen explains (no crash)" wait_for "cannot" 20
+check "real: the checks screen says a check failed" wait_for "failed" 20
+check "real: in plain words, with the way out" shows "Esc Back"
 # Leave the checks screen the way it offers (Enter or Esc) until a step shows.
 for _ in 1 2 3 4 5; do
 	shows "Step 11 of 11" && break
@@ -468,6 +513,7 @@ for _ in 1 2 3 4 5; do
 	sleep 0.4
 done
 check "real: still running, back on the last step" shows "Step 11 of 11"
+check "real: the step says the checks did not pass" shows "checks did not pass"
 check "real: nothing was created" test ! -e "$XDG_STATE_HOME/landfall/clearml-prod/journal.json"
 keys F10
 sleep 0.3
@@ -475,7 +521,71 @@ keys y 2
 check "real: quits cleanly" test "$(wait_exit real)" = 0
 stop real
 
-# ---- 6. German -----------------------------------------------------------
+# ---- 6. resume the aws install from its state directory ----------------
+start resume 80 24 -- 
+expect "resume: welcome" "Resume from a state directory"
+keys 3
+expect "resume: asks for the directory" "Resume from the state directory"
+field "$XDG_STATE_HOME/landfall/clearml-w"
+keys Enter
+expect "resume: the checks of the recorded (dry) run" "Dry run"
+keys Enter
+expect "resume: nothing left to do, the outputs" "Outputs of clearml-w" 30
+keys Enter
+check "resume: exits 0" test "$(wait_exit resume)" = 0
+stop resume
+
+# ---- 7. a state directory made for other answers refuses them ----------
+start mismatch 80 24 -- --dry-run --answers "$WORK/aws-saved.yaml"
+expect "mismatch: the saved answers load" "Continue with the current answers"
+keys Enter PgDn PgDn PgDn PgDn PgDn PgDn PgDn PgDn PgDn
+expect "mismatch: backups" "Landfall - Backups"
+keys Down Down
+field 9
+keys PgDn PgDn
+check "mismatch: checks, then the review" through_checks
+keys Enter
+expect "mismatch: asks before running" "Run the"
+keys y
+expect "mismatch: the state directory refuses other answers" "answers differ"
+keys Enter
+expect "mismatch: back on the last step, nothing ran" "Nothing ran"
+check "mismatch: the first install's journal is untouched" python3 -c "
+import json; j=json.load(open('$XDG_STATE_HOME/landfall/clearml-w/journal.json'))
+assert all(a['status']=='done' for a in j['actions'])"
+keys F10 2
+check "mismatch: quits" test "$(wait_exit mismatch)" = 0
+stop mismatch
+
+# ---- 8. Back to the welcome, q, quitting with unsaved changes ----------
+start quit 80 24 -- --dry-run
+expect "quit: welcome" "Start a new install"
+keys Enter
+expect "quit: first step" "Product and target"
+keys Escape
+expect "Esc on the first step: the welcome" "Start a new install"
+keys Enter
+expect "quit: first step again" "Product and target"
+keys q
+expect "q on a choice asks to quit" "Quit Landfall?"
+keys n
+expect "n stays" "Product and target"
+keys Down Down
+put q
+expect "q in a text field is typed" "Install name                q"
+keys F10
+expect "unsaved changes: save offered" "Save the answers, then quit"
+keys 3
+expect "Cancel stays" "Product and target"
+keys F10 1
+expect "save, then quit: asks where" "Save the answers to"
+field "$WORK/quit-saved.yaml"
+keys Enter
+check "quit: exits 0 after saving" test "$(wait_exit quit)" = 0
+check "quit: the answers were saved" contains "$WORK/quit-saved.yaml" "name: q"
+stop quit
+
+# ---- 9. German -----------------------------------------------------------
 if grep -A1 -x 'msgid "Product and target"' "$SRC/po/de.po" | grep -q '^msgstr "..*"'; then
 	start german 80 24 LANGUAGE=de -- --dry-run
 	sleep 0.3
