@@ -148,6 +148,11 @@ static int setup_ubuntu(struct setup *s, const struct answers *a,
 	c->registry = str(a, "server.registry.server");
 	c->registry_user = str(a, "server.registry.username");
 	c->backup_cron = answers_bool(a, "backup.enabled");
+	/* Test seams (see ubuntu.h): set only by tests that drive the binary
+	 * against a local sshd with recording shims; unset in production. */
+	c->root_prefix = getenv("LANDFALL_UBUNTU_ROOT_PREFIX");
+	const char *off = getenv("LANDFALL_UBUNTU_PORT_OFFSET");
+	c->port_offset = off ? atoi(off) : 0;
 	if (secret(s, a, o, evs, "ubuntu.ssh.password", false, &c->password, cause) ||
 	    secret(s, a, o, evs, "ubuntu.sudo_password", false, &c->sudo_password, cause) ||
 	    (c->registry_user &&
@@ -173,7 +178,8 @@ static int setup_ubuntu(struct setup *s, const struct answers *a,
 	return 0;
 }
 
-static int setup_k8s(struct setup *s, const struct answers *a)
+static int setup_k8s(struct setup *s, const struct answers *a, const struct setup_opts *o,
+                     struct events *evs, char **cause)
 {
 	struct k8s_config *c = &s->k8s;
 	c->install_id = str(a, "install.name");
@@ -189,6 +195,25 @@ static int setup_k8s(struct setup *s, const struct answers *a)
 	c->port_api = (int)answers_int(a, "kubernetes.ports.api");
 	c->port_web = (int)answers_int(a, "kubernetes.ports.web");
 	c->port_files = (int)answers_int(a, "kubernetes.ports.files");
+	/* The fixed users for the Secret. struct setup has no slot of their
+	 * type, so the array is kept in a free vectors[] slot (freed with it). */
+	json_t *users = answers_get(a, "server.admin_users");
+	size_t nusers = json_array_size(users);
+	struct k8s_user *ku = lf_xcalloc(nusers + 1, sizeof *ku);
+	s->vectors[LF_ARRAY_LEN(s->vectors) - 1] = (const char **)(void *)ku;
+	for (size_t i = 0; i < nusers; i++) {
+		json_t *u = json_array_get(users, i);
+		ku[i].username = json_string_value(json_object_get(u, "username"));
+		ku[i].name = json_string_value(json_object_get(u, "name"));
+		ku[i].admin = json_is_true(json_object_get(u, "admin"));
+		char *p = lf_asprintf("server.admin_users[%zu].password", i);
+		int rc = secret(s, a, o, evs, p, true, &ku[i].password, cause);
+		free(p);
+		if (rc)
+			return -1;
+	}
+	c->users = ku;
+	c->nusers = nusers;
 	s->config = c;
 	return 0;
 }
@@ -205,7 +230,7 @@ int flow_setup(const struct answers *a, const struct setup_opts *o,
 	switch (target_bit(target)) {
 	case TGT_AWS: rc = setup_aws(out, a); break;
 	case TGT_UBUNTU: rc = setup_ubuntu(out, a, o, evs, cause); break;
-	default: rc = setup_k8s(out, a); break;
+	default: rc = setup_k8s(out, a, o, evs, cause); break;
 	}
 	if (rc != 0) {
 		flow_setup_free(out);

@@ -86,6 +86,18 @@ int ui_init(const struct ui_opts *o)
 	set_escdelay(40);
 	curs_set(0);
 	no_flow_control();
+	/* Home and End as terminals send them whatever TERM says (tmux and
+	 * screen: ESC [1~ and ESC [4~; rxvt: ESC [7~ and ESC [8~), so that
+	 * a stray ESC never reaches the screens as Back. */
+	static const struct { const char *seq; int key; } extra[] = {
+		{ "\033[1~", KEY_HOME }, { "\033[4~", KEY_END },
+		{ "\033[7~", KEY_HOME }, { "\033[8~", KEY_END },
+		{ "\033[H", KEY_HOME }, { "\033[F", KEY_END },
+		{ "\033OH", KEY_HOME }, { "\033OF", KEY_END },
+	};
+	for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
+		if (key_defined(extra[i].seq) == 0)
+			define_key(extra[i].seq, extra[i].key);
 	const char *nc = getenv("NO_COLOR");
 	bool no_color = (o && o->no_color) || (nc && *nc);
 	ui.color = !no_color && has_colors();

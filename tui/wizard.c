@@ -630,6 +630,11 @@ static void draw_welcome(struct wizard *w)
 	size_t n = welcome_items(w, it);
 	if (w->welcome_sel >= (int)n)
 		w->welcome_sel = 0;
+	/* The choices always fit: a long text (a translation) gives way. */
+	if (y > LINES - 3 - (int)n)
+		y = LINES - 3 - (int)n;
+	for (int r = y; r < y + (int)n; r++)
+		ui_text(r, 0, COLS, "", true);
 	for (size_t i = 0; i < n && y < LINES - 2; i++) {
 		char *row = lf_asprintf("%s %zu  %s", (int)i == w->welcome_sel ? (ui_utf8() ? "▸" : ">") : " ",
 		                        i + 1, it[i].label);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../i18n.h"
+#include "aws_internal.h"
 
 static char *joined(const char *const *v, size_t n)
 {
@@ -29,24 +30,24 @@ int aws_plan(const void *config, struct plan *p, char **cause)
 	char *trusted = joined(c->trusted_cidrs, c->ntrusted);
 	if (c->vpc_existing) {
 		char *subnets = joined(c->subnet_ids, c->nsubnets);
-		plan_addf(p, "vpc", NULL, _("Use the existing VPC"),
+		plan_addf(p, "vpc", &aws_vpc_ops, _("Use the existing VPC"),
 			  _("VPC %s with public subnets %s in %s"), c->vpc_id, subnets, c->region);
 		free(subnets);
 	} else {
-		plan_addf(p, "vpc", NULL, _("Create the VPC"), _("VPC %s%s in %s"), c->vpc_cidr,
+		plan_addf(p, "vpc", &aws_vpc_ops, _("Create the VPC"), _("VPC %s%s in %s"), c->vpc_cidr,
 			  c->ipv6 ? _(" with an IPv6 block") : "", c->region);
-		plan_addf(p, "subnets", NULL, _("Create the public subnets"),
+		plan_addf(p, "subnets", &aws_subnets_ops, _("Create the public subnets"),
 			  _("one public subnet in each of %s"), zones);
-		plan_addf(p, "internet-gateway", NULL, _("Attach an internet gateway"),
+		plan_addf(p, "internet-gateway", &aws_igw_ops, _("Attach an internet gateway"),
 			  _("internet gateway attached to the VPC"));
-		plan_addf(p, "route-table", NULL, _("Route the subnets to the internet"),
+		plan_addf(p, "route-table", &aws_route_table_ops, _("Route the subnets to the internet"),
 			  _("route table with 0.0.0.0/0%s to the gateway, associated with every "
 			    "subnet"),
 			  c->ipv6 ? " and ::/0" : "");
 	}
-	plan_addf(p, "sg-load-balancer", NULL, _("Create the load balancer security group"),
+	plan_addf(p, "sg-load-balancer", &aws_sg_lb_ops, _("Create the load balancer security group"),
 		  _("ingress TCP 80 and 443 from %s; egress open"), trusted);
-	plan_addf(p, "sg-server", NULL, _("Create the server security group (clearml-main)"),
+	plan_addf(p, "sg-server", &aws_sg_server_ops, _("Create the server security group (clearml-main)"),
 		  _("ingress TCP 10000 from the load balancer group, TCP 22 from %s; egress open"),
 		  trusted);
 	if (c->backup_enabled)
@@ -106,7 +107,3 @@ int aws_plan(const void *config, struct plan *p, char **cause)
 	return 0;
 }
 
-const struct backend_ops aws_backend = {
-	.name = "aws",
-	.plan = aws_plan,
-};

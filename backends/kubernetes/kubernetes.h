@@ -3,10 +3,18 @@
 #ifndef LANDFALL_KUBERNETES_H
 #define LANDFALL_KUBERNETES_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "../backend.h"
+
+/* A fixed user of the API server (apiserver.conf in the Secret). */
+struct k8s_user {
+	const char *username, *name;
+	const char *password; /* NULL until resolved (plan, dry run) */
+	bool admin;
+};
 
 struct k8s_config {
 	const char *install_id;
@@ -18,12 +26,37 @@ struct k8s_config {
 	const char *storage_class;   /* pvc only, may be NULL: default class */
 	const char *base_dir;        /* hostPath root on the node */
 	bool elastic_init;           /* privileged init container for sysctl */
+	bool purge;                  /* destroy also deletes the claims (data) */
 	const char *domain;          /* may be NULL */
 	int port_api, port_web, port_files; /* 30008, 30080, 30081 */
+	const struct k8s_user *users;
+	size_t nusers;
 };
+
+/* Image versions of the open-source ClearML Server that the manifests
+ * deploy (the same as the compose files of the other backends). */
+#define K8S_CLEARML_IMAGE "allegroai/clearml"
+#define K8S_CLEARML_VERSION "2.0.0"
+#define K8S_ELASTIC_VERSION "8.17.0"
+#define K8S_MONGO_VERSION "6.0.19"
+#define K8S_REDIS_VERSION "7.4.1"
+#define K8S_INIT_IMAGE "busybox:1.36"
 
 extern const struct backend_ops kubernetes_backend;
 
 int kubernetes_plan(const void *config, struct plan *out, char **cause);
+
+/* The template variables for the manifests (new reference). Users are
+ * included only when `with_users` (their passwords must be resolved). */
+json_t *k8s_manifest_vars(const struct k8s_config *c, bool with_users);
+
+/* The objects plan action `action_id` applies, rendered from assets/k8s-*
+ * and parsed: a JSON array (new reference, possibly empty) in *out.
+ * Returns 0, or -1 with *cause (never holding a secret). */
+int k8s_manifests(const struct k8s_config *c, const char *action_id, json_t **out,
+		  char **cause);
+
+/* The Deployments of the plan, in order (NULL-terminated). */
+extern const char *const k8s_deployments[];
 
 #endif

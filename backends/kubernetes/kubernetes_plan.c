@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../i18n.h"
+#include "kubernetes_actions.h"
 
 int kubernetes_plan(const void *config, struct plan *p, char **cause)
 {
@@ -14,14 +15,14 @@ int kubernetes_plan(const void *config, struct plan *p, char **cause)
 		return lf_fail(cause, _("kubernetes.namespace: the namespace is not set"));
 	bool pvc = c->storage && strcmp(c->storage, "pvc") == 0;
 
-	plan_addf(p, "namespace", NULL, _("Create the namespace"), _("namespace %s"), ns);
+	plan_addf(p, "namespace", &k8s_apply_ops, _("Create the namespace"), _("namespace %s"), ns);
 	if (!lf_str_empty(c->node))
-		plan_addf(p, "node-label", NULL, _("Label the server node"),
+		plan_addf(p, "node-label", &k8s_label_ops, _("Label the server node"),
 			  _("node %s labelled app=clearml"), c->node);
-	plan_addf(p, "secret", NULL, _("Store the server credentials"),
+	plan_addf(p, "secret", &k8s_apply_ops, _("Store the server credentials"),
 		  _("Secret clearml-conf in %s with the fixed users"), ns);
 	if (pvc)
-		plan_addf(p, "storage", NULL, _("Claim the storage"),
+		plan_addf(p, "storage", &k8s_apply_ops, _("Claim the storage"),
 			  _("PersistentVolumeClaims for data and files (storage class %s)"),
 			  lf_str_empty(c->storage_class) ? _("default") : c->storage_class);
 	static const char *const services[] = {"mongo",	    "elastic",	  "redis",
@@ -29,17 +30,17 @@ int kubernetes_plan(const void *config, struct plan *p, char **cause)
 	for (size_t i = 0; i < LF_ARRAY_LEN(services); i++) {
 		char *id = lf_asprintf("deploy-%s", services[i]);
 		char *title = lf_asprintf(_("Deploy %s"), services[i]);
-		plan_addf(p, id, NULL, title,
+		plan_addf(p, id, &k8s_apply_ops, title,
 			  _("Deployment %s/%s, node selector app=clearml, Recreate strategy%s%s"),
 			  ns, services[i], pvc ? "" : _(", data on the node under "),
 			  pvc ? "" : c->base_dir);
 		free(id);
 		free(title);
 	}
-	plan_addf(p, "services", NULL, _("Expose the node ports"),
+	plan_addf(p, "services", &k8s_apply_ops, _("Expose the node ports"),
 		  _("NodePort services: API %d, web %d, files %d"), c->port_api, c->port_web,
 		  c->port_files);
-	plan_addf(p, "rollout", NULL, _("Wait for the rollout"),
+	plan_addf(p, "rollout", &k8s_rollout_ops, _("Wait for the rollout"),
 		  _("every Deployment updated and available"));
 
 	plan_add_output(p, "namespace", _("Namespace"), ns);
@@ -65,8 +66,3 @@ int kubernetes_plan(const void *config, struct plan *p, char **cause)
 	}
 	return 0;
 }
-
-const struct backend_ops kubernetes_backend = {
-	.name = "kubernetes",
-	.plan = kubernetes_plan,
-};

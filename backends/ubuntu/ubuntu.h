@@ -38,6 +38,21 @@ struct ubuntu_config {
 	const char *registry_password; /* resolved secret */
 	bool remove_existing;        /* typed confirmation given */
 	bool backup_cron;
+	int health_timeout_s;        /* how long the services may take to answer
+	                                after `up -d`; 0: 300 */
+
+	/* TEST SEAMS: NULL / 0 in production; set only by tests (and by
+	 * steps/flow.c from LANDFALL_UBUNTU_ROOT_PREFIX and
+	 * LANDFALL_UBUNTU_PORT_OFFSET, for tests that drive the binary).
+	 * root_prefix: every remote file path the backend reads or writes
+	 *   (/etc/..., /proc/..., base_dir, docker_dir) is put under it, and
+	 *   the commands it runs find their programs in its usr/local/sbin,
+	 *   usr/local/bin, usr/sbin, usr/bin first (`env PATH=...`), where the
+	 *   tests put recording shims for docker, systemctl and sysctl.
+	 * port_offset: the ports check and the health checks look at
+	 *   8008+N, 8080+N and 8081+N. */
+	const char *root_prefix;
+	int port_offset;
 };
 
 extern const struct backend_ops ubuntu_backend;

@@ -1,0 +1,129 @@
+/* The manifests of the Kubernetes guide, rendered from assets/k8s-*.yaml
+ * with the configuration, and parsed into the JSON the API takes. */
+#include "kubernetes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../i18n.h"
+#include "../render.h"
+#include "k8s_yaml.h"
+
+const char *const k8s_deployments[] = {"mongo",	    "elastic",	  "redis",
+				       "apiserver", "fileserver", "webserver", NULL};
+
+static json_t *service(const char *name, const char *app, const char *port_name, int port,
+		       int target, int node_port)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i}", "name", name, "app", app,
+			 "type", node_port ? "NodePort" : "ClusterIP", "port_name", port_name,
+			 "port", port, "target", target, "node_port", node_port);
+}
+
+static json_t *claim(const char *name, const char *size)
+{
+	return json_pack("{s:s, s:s}", "name", name, "size", size);
+}
+
+json_t *k8s_manifest_vars(const struct k8s_config *c, bool with_users)
+{
+	json_t *v = json_object();
+	json_object_set_new(v, "namespace", json_string(c->namespace_ ? c->namespace_ : "clearml"));
+	json_object_set_new(v, "install_id",
+			    json_string(lf_str_empty(c->install_id) ? "clearml" : c->install_id));
+	json_object_set_new(v, "base_dir",
+			    json_string(lf_str_empty(c->base_dir) ? "/opt/clearml" : c->base_dir));
+	bool pvc = c->storage && strcmp(c->storage, "pvc") == 0;
+	json_object_set_new(v, "pvc", json_boolean(pvc));
+	json_object_set_new(v, "storage_class",
+			    json_string(lf_str_empty(c->storage_class) ? "" : c->storage_class));
+	json_object_set_new(v, "elastic_init", json_boolean(c->elastic_init));
+	json_object_set_new(v, "clearml_image", json_string(K8S_CLEARML_IMAGE));
+	json_object_set_new(v, "clearml_version", json_string(K8S_CLEARML_VERSION));
+	json_object_set_new(v, "elastic_version", json_string(K8S_ELASTIC_VERSION));
+	json_object_set_new(v, "mongo_version", json_string(K8S_MONGO_VERSION));
+	json_object_set_new(v, "redis_version", json_string(K8S_REDIS_VERSION));
+	json_object_set_new(v, "init_image", json_string(K8S_INIT_IMAGE));
+	json_object_set_new(v, "elastic_heap", json_string("2g"));
+	json_t *claims = json_array();
+	json_array_append_new(claims, claim("clearml-mongo", "50Gi"));
+	json_array_append_new(claims, claim("clearml-elastic", "50Gi"));
+	json_array_append_new(claims, claim("clearml-redis", "5Gi"));
+	json_array_append_new(claims, claim("clearml-fileserver", "100Gi"));
+	json_object_set_new(v, "claims", claims);
+	json_t *svc = json_array();
+	json_array_append_new(svc, service("mongo", "mongo", "mongo", 27017, 27017, 0));
+	json_array_append_new(svc, service("elasticsearch", "elastic", "http", 9200, 9200, 0));
+	json_array_append_new(svc, service("redis", "redis", "redis", 6379, 6379, 0));
+	json_array_append_new(svc, service("apiserver", "apiserver", "api", 8008, 8008,
+					   c->port_api ? c->port_api : 30008));
+	json_array_append_new(svc, service("fileserver", "fileserver", "files", 8081, 8081,
+					   c->port_files ? c->port_files : 30081));
+	json_array_append_new(svc, service("webserver", "webserver", "http", 80, 80,
+					   c->port_web ? c->port_web : 30080));
+	json_object_set_new(v, "services", svc);
+	if (with_users) {
+		json_t *users = json_array();
+		for (size_t i = 0; i < c->nusers; i++) {
+			const struct k8s_user *u = &c->users[i];
+			json_array_append_new(
+				users, json_pack("{s:s?, s:s?, s:s?, s:b}", "username", u->username,
+						 "name", u->name ? u->name : u->username,
+						 "password", u->password, "admin", u->admin));
+		}
+		json_object_set_new(v, "users", users);
+	}
+	return v;
+}
+
+/* The asset for an action id, or NULL when the action applies no manifest. */
+static char *asset_for(const char *action_id)
+{
+	if (strcmp(action_id, "namespace") == 0)
+		return lf_xstrdup("k8s-namespace.yaml");
+	if (strcmp(action_id, "secret") == 0)
+		return lf_xstrdup("k8s-secret.yaml");
+	if (strcmp(action_id, "storage") == 0)
+		return lf_xstrdup("k8s-pvc.yaml");
+	if (strcmp(action_id, "services") == 0)
+		return lf_xstrdup("k8s-services.yaml");
+	if (strncmp(action_id, "deploy-", 7) == 0)
+		return lf_asprintf("k8s-%s.yaml", action_id);
+	return NULL;
+}
+
+int k8s_manifests(const struct k8s_config *c, const char *action_id, json_t **out, char **cause)
+{
+	*out = NULL;
+	char *asset = asset_for(action_id);
+	if (!asset) {
+		*out = json_array();
+		return 0;
+	}
+	bool with_users = strcmp(action_id, "secret") == 0;
+	if (with_users) {
+		for (size_t i = 0; i < c->nusers; i++)
+			if (!c->users[i].password || !c->users[i].username) {
+				free(asset);
+				return lf_fail(cause,
+					       _("server.admin_users[%zu]: the user name or password is not available"),
+					       i);
+			}
+	}
+	json_t *vars = k8s_manifest_vars(c, with_users);
+	size_t len = 0;
+	char *text = render_asset(asset, vars, &len, cause);
+	json_decref(vars);
+	if (!text) {
+		free(asset);
+		return -1;
+	}
+	json_t *docs = k8s_yaml_load(text, len, asset, 0, cause);
+	memset(text, 0, len); /* the Secret's text holds passwords */
+	free(text);
+	free(asset);
+	if (!docs)
+		return -1;
+	*out = docs;
+	return 0;
+}

@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# End-to-end test of the kubernetes backend: the real landfall binary against
+# the STAND-IN API server (tests/k8s_standin.py: no real Kubernetes API server
+# can be installed here), read back with the real kubectl.
+#   A. client certificate; Landfall labels the node; apply, kubectl reads the
+#      Deployments and Services back, apply again changes nothing, destroy
+#      removes what was applied and the label Landfall added;
+#   B. a node labelled beforehand; the server drops every connection in the
+#      middle of the apply (exit 4), then comes back: apply resumes and
+#      finishes; destroy keeps the label it did not add;
+#   C. an exec credential plugin that hands out a bearer token;
+#   D. two labelled nodes: the checks fail with the guide's warning.
+# Usage: kubernetes.sh LANDFALL_BINARY SOURCE_DIR
+set -u
+LF=$(realpath "$1")
+SRC=$(realpath "$2")
+WORK=$(mktemp -d /tmp/landfall-k8s.XXXXXX)
+SPID=
+cleanup() {
+	[ -n "$SPID" ] && kill "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+. "$SRC/tests/e2e/lib.sh"
+
+for tool in python3 kubectl openssl; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "not ok - the kubernetes end-to-end test needs '$tool' on PATH (CI installs it)"
+		exit 1
+	fi
+done
+
+export HOME=$WORK/home XDG_STATE_HOME=$WORK/state LANG=C.UTF-8 LANGUAGE=
+export LANDFALL_K8S_ROLLOUT_INTERVAL_MS=50 LANDFALL_K8S_ROLLOUT_TIMEOUT_MS=60000
+export LF_K8S_ADMIN_PASSWORD=Marker-K8s-Admin-3b7e
+mkdir -p "$HOME"
+SD=$WORK/standin
+printf '[{"name": "node-1", "address": "10.0.0.11"}, {"name": "node-2", "address": "10.0.0.12"}]\n' >"$WORK/nodes.json"
+
+start_standin() { # [PORT]
+	rm -f "$SD/port"
+	python3 "$SRC/tests/k8s_standin.py" --dir "$SD" --nodes "$WORK/nodes.json" \
+		--port "${1:-0}" >>"$WORK/standin.log" 2>&1 &
+	SPID=$!
+	for _ in $(seq 1 100); do
+		[ -s "$SD/port" ] && return 0
+		sleep 0.1
+	done
+	echo "not ok - the stand-in API server did not start:"
+	tail -20 "$WORK/standin.log"
+	exit 1
+}
+start_standin
+PORT=$(cat "$SD/port")
+KC=$SD/kubeconfig
+control() { # WHAT [JSON]
+	python3 - "$PORT" "$SD/pki/ca.crt" "$1" "${2:-}" <<'EOF'
+import json, ssl, sys, urllib.request
+port, ca, what, body = sys.argv[1:5]
+ctx = ssl.create_default_context(cafile=ca)
+req = urllib.request.Request(f"https://127.0.0.1:{port}/_standin/{what}",
+                             data=body.encode() if body else None,
+                             method="POST" if body else "GET",
+                             headers={"Content-Type": "application/json"})
+print(urllib.request.urlopen(req, context=ctx).read().decode())
+EOF
+}
+kc() { kubectl --kubeconfig "$KC" "$@"; }
+
+answers() { # FILE KUBECONFIG NODE (NODE "" for none) NAMESPACE
+	{
+		printf 'version: 1\ntarget: kubernetes\ninstall:\n  name: k8s-e2e\n'
+		printf 'kubernetes:\n  kubeconfig: %s\n  namespace: %s\n' "$2" "$4"
+		[ -n "$3" ] && printf '  node: %s\n' "$3"
+		printf '  storage: hostpath\n  elastic_init: true\n'
+		printf 'server:\n  domain: clearml.example.com\n  admin_users:\n'
+		printf '    - username: admin\n      name: Admin\n      password: {env: LF_K8S_ADMIN_PASSWORD}\n      admin: true\n'
+	} >"$1"
+}
+
+# What Landfall applied, as kubectl reads it back.
+verify_applied() { # NAMESPACE
+	kc get deployments,services -n "$1" -o json --show-managed-fields >"$WORK/applied.json" 2>"$WORK/kubectl.err" &&
+		python3 - "$WORK/applied.json" <<'EOF'
+import json, sys
+items = json.load(open(sys.argv[1]))["items"]
+deps = {o["metadata"]["name"]: o for o in items if o["kind"] == "Deployment"}
+svcs = {o["metadata"]["name"]: o for o in items if o["kind"] == "Service"}
+want = {"mongo", "elastic", "redis", "apiserver", "fileserver", "webserver"}
+assert set(deps) == want, sorted(deps)
+for name, d in deps.items():
+    spec = d["spec"]
+    assert spec["template"]["spec"]["nodeSelector"] == {"app": "clearml"}, name
+    assert spec["strategy"]["type"] == "Recreate", name
+    assert any(m.get("manager") == "landfall" and m.get("operation") == "Apply"
+               for m in d["metadata"].get("managedFields", [])), name
+init = deps["elastic"]["spec"]["template"]["spec"]["initContainers"]
+assert any(c.get("securityContext", {}).get("privileged") for c in init)
+ports = {n: [(p["port"], p.get("nodePort")) for p in s["spec"]["ports"]] for n, s in svcs.items()}
+assert ports["apiserver"] == [(8008, 30008)], ports
+assert ports["webserver"] == [(80, 30080)], ports
+assert ports["fileserver"] == [(8081, 30081)], ports
+for n in ("mongo", "elasticsearch", "redis"):
+    assert svcs[n]["spec"]["type"] == "ClusterIP", n
+for n in ("apiserver", "webserver", "fileserver"):
+    assert svcs[n]["spec"]["type"] == "NodePort", n
+EOF
+}
+label_of() { kc get node "$1" -o jsonpath='{.metadata.labels.app}'; }
+no_secret_in() { ! grep -rqF -- "$LF_K8S_ADMIN_PASSWORD" "$1"; }
+
+# ---- A: client certificate, Landfall labels node-1 ------------------------
+answers "$WORK/a.yaml" "$KC" node-1 clearml
+expect_exit 0 "A: validate" "$LF" validate "$WORK/a.yaml"
+expect_exit 0 "A: check" "$LF" check --answers "$WORK/a.yaml"
+check "A: check says node-1 will be labelled" contains "$WORK/last.out" "node node-1 exists and will be labelled app=clearml"
+expect_exit 0 "A: apply" "$LF" apply --answers "$WORK/a.yaml" --state "$WORK/st-a"
+check "A: kubectl lists what Landfall applied (nodeSelector, Recreate, node ports)" verify_applied clearml
+check "A: node-1 labelled app=clearml" test "$(label_of node-1)" = clearml
+check "A: the Secret holds the fixed user" bash -c "kubectl --kubeconfig '$KC' get secret clearml-conf -n clearml -o json | python3 -c \"
+import json,sys,base64; d=json.load(sys.stdin)
+c=base64.b64decode(d['data']['apiserver.conf']).decode()
+assert 'username: \\\"admin\\\"' in c and '$LF_K8S_ADMIN_PASSWORD' in c, c\""
+check "A: outputs name the node address and ports" contains "$WORK/st-a/outputs.md" "http://10.0.0.11:30080"
+check "A: outputs name the DNS records" contains "$WORK/st-a/outputs.md" "api.clearml.example.com -> load balancer -> nodes:30008"
+check "A: no secret in the state directory" no_secret_in "$WORK/st-a"
+control reset-log >/dev/null
+expect_exit 0 "A: apply again" "$LF" apply --answers "$WORK/a.yaml" --state "$WORK/st-a"
+control requests >"$WORK/requests.json"
+check "A: apply again changes nothing (no PATCH, DELETE or create)" python3 -c "
+import json; r=json.load(open('$WORK/requests.json'))['requests']
+bad=[x for x in r if x['method'] in ('PATCH','PUT','DELETE') or
+     (x['method']=='POST' and 'selfsubjectaccessreviews' not in x['path'])]
+assert r and not bad, bad"
+expect_exit 0 "A: destroy --yes" "$LF" destroy --yes --state "$WORK/st-a"
+check "A: the Deployments are gone" bash -c "[ -z \"\$(kubectl --kubeconfig '$KC' get deployments -n clearml -o name 2>/dev/null)\" ]"
+check "A: the label Landfall added is removed" test -z "$(label_of node-1)"
+
+# ---- B: node-2 labelled beforehand; the server drops mid-apply ----------
+kc label node node-2 app=clearml >/dev/null
+answers "$WORK/b.yaml" "$KC" "" clearml-b
+control drop '{"after": 45, "count": 100000}' >/dev/null
+expect_exit 4 "B: apply fails while the server drops every connection" "$LF" apply --answers "$WORK/b.yaml" --state "$WORK/st-b"
+check "B: some actions were done before the drop, some not" python3 -c "
+import json; a=json.load(open('$WORK/st-b/journal.json'))['actions']
+s=[x['status'] for x in a]; assert 'done' in s and any(v!='done' for v in s), s"
+# The server crashes and comes back on the same state and port.
+kill -9 "$SPID"
+wait "$SPID" 2>/dev/null
+start_standin "$PORT"
+expect_exit 0 "B: apply resumes and finishes" "$LF" apply --answers "$WORK/b.yaml" --state "$WORK/st-b"
+check "B: every action done" python3 -c "
+import json; a=json.load(open('$WORK/st-b/journal.json'))['actions']
+assert all(x['status']=='done' for x in a), a"
+check "B: every object applied" verify_applied clearml-b
+expect_exit 0 "B: destroy --yes" "$LF" destroy --yes --state "$WORK/st-b"
+check "B: the label Landfall did not add is kept" test "$(label_of node-2)" = clearml
+check "B: the namespace is being deleted" bash -c "! kubectl --kubeconfig '$KC' get deployments -n clearml-b -o name 2>/dev/null | grep -q ."
+
+# ---- C: an exec credential plugin hands out a bearer token ---------------
+TOKEN=$(grep ',landfall-admin,' "$SD/tokens.csv" | cut -d, -f1)
+cat >"$WORK/token-plugin" <<EOF
+#!/bin/sh
+echo run >>"$WORK/plugin-runs"
+printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}\n' "$TOKEN"
+EOF
+chmod 0700 "$WORK/token-plugin"
+cat >"$WORK/exec-kubeconfig" <<EOF
+apiVersion: v1
+kind: Config
+current-context: exec
+clusters:
+- name: standin
+  cluster:
+    server: https://127.0.0.1:$PORT
+    certificate-authority: $SD/pki/ca.crt
+users:
+- name: plugin
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: $WORK/token-plugin
+      interactiveMode: Never
+contexts:
+- name: exec
+  context: {cluster: standin, user: plugin}
+EOF
+chmod 0600 "$WORK/exec-kubeconfig"
+answers "$WORK/c.yaml" "$WORK/exec-kubeconfig" "" clearml-c
+expect_exit 0 "C: apply with an exec plugin's token" "$LF" apply --answers "$WORK/c.yaml" --state "$WORK/st-c"
+check "C: the plugin ran" test -s "$WORK/plugin-runs"
+check "C: every object applied" verify_applied clearml-c
+check "C: the token is not in the state directory" bash -c "! grep -rqF -- '$TOKEN' '$WORK/st-c'"
+expect_exit 0 "C: destroy --yes" "$LF" destroy --yes --state "$WORK/st-c"
+
+# ---- D: two labelled nodes -----------------------------------------------
+kc label node node-1 app=clearml >/dev/null
+answers "$WORK/d.yaml" "$KC" "" clearml-d
+expect_exit 3 "D: check fails with two labelled nodes" "$LF" check --answers "$WORK/d.yaml"
+check "D: the guide's warning is shown" contains "$WORK/last.out" "may not locate all of your data"
+
+finish

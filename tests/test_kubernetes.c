@@ -1,0 +1,249 @@
+/* The kubernetes backend's plan and manifests: every manifest rendered for
+ * realistic configurations is validated against the Kubernetes JSON Schemas
+ * in ../shared/k8s-schemas with Python's jsonschema
+ * (tests/k8s_schema_check.py), and its content checked against the guide. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kubernetes/kubernetes.h"
+#include "util.h"
+
+static const struct k8s_user users[] = {
+	{"admin", "Cluster Admin", "S3cret \"quoted\"\\ back", true},
+	{"alice", "Alice", "alice-pw", false},
+};
+
+static struct k8s_config config_hostpath(void)
+{
+	return (struct k8s_config){
+		.install_id = "clearml-k8s",
+		.namespace_ = "clearml",
+		.node = "worker-3",
+		.storage = "hostpath",
+		.base_dir = "/opt/clearml",
+		.elastic_init = true,
+		.domain = "clearml.example.com",
+		.port_api = 30008,
+		.port_web = 30080,
+		.port_files = 30081,
+		.users = users,
+		.nusers = LF_ARRAY_LEN(users),
+	};
+}
+
+static struct k8s_config config_pvc(const char *storage_class)
+{
+	struct k8s_config c = config_hostpath();
+	c.storage = "pvc";
+	c.storage_class = storage_class;
+	c.elastic_init = false;
+	c.node = NULL;
+	c.namespace_ = "ml-server";
+	return c;
+}
+
+/* Every object of the plan's actions, in order (new reference). */
+static json_t *all_manifests(const struct k8s_config *c)
+{
+	struct plan p = {0};
+	char *cause = NULL;
+	assert_int_equal(kubernetes_plan(c, &p, &cause), 0);
+	json_t *all = json_array();
+	for (size_t i = 0; i < p.n; i++) {
+		assert_non_null(p.actions[i].ops);
+		json_t *objs = NULL;
+		if (k8s_manifests(c, p.actions[i].id, &objs, &cause) != 0)
+			fail_msg("%s: %s", p.actions[i].id, cause);
+		json_array_extend(all, objs);
+		json_decref(objs);
+	}
+	plan_clear(&p);
+	return all;
+}
+
+static json_t *find(json_t *all, const char *kind, const char *name)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(all, i, o)
+	{
+		const char *k = json_string_value(json_object_get(o, "kind"));
+		const char *n =
+			json_string_value(json_object_get(json_object_get(o, "metadata"), "name"));
+		if (k && n && strcmp(k, kind) == 0 && strcmp(n, name) == 0)
+			return o;
+	}
+	fail_msg("no %s/%s", kind, name);
+	return NULL;
+}
+
+/* Run the schema check on `all`; fails the test with its output. */
+static void schema_check(json_t *all, const char *label)
+{
+	const char *schemas = LANDFALL_SOURCE_DIR "/../shared/k8s-schemas";
+	if (access(schemas, R_OK) != 0)
+		fail_msg("the Kubernetes JSON Schemas are missing: %s (CI clones shared/ beside "
+			 "the repository)",
+			 schemas);
+	char tmpl[] = "/tmp/landfall-k8s-manifests.XXXXXX";
+	int fd = mkstemp(tmpl);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(json_dump_file(all, tmpl, JSON_INDENT(1)), 0);
+	char *cmd = lf_asprintf("python3 '%s/tests/k8s_schema_check.py' '%s' '%s' 2>&1",
+				LANDFALL_SOURCE_DIR, schemas, tmpl);
+	FILE *f = popen(cmd, "r");
+	assert_non_null(f);
+	char buf[65536];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	int st = pclose(f);
+	free(cmd);
+	unlink(tmpl);
+	printf("%s: %s", label, buf);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fail_msg("%s: manifests do not validate:\n%s", label, buf);
+}
+
+static void test_schemas(void **state)
+{
+	(void)state;
+	struct k8s_config configs[] = {config_hostpath(), config_pvc("fast-ssd"),
+				       config_pvc(NULL)};
+	const char *labels[] = {"hostpath + init", "pvc + class", "pvc, default class"};
+	for (size_t i = 0; i < LF_ARRAY_LEN(configs); i++) {
+		json_t *all = all_manifests(&configs[i]);
+		assert_true(json_array_size(all) >= 13);
+		schema_check(all, labels[i]);
+		json_decref(all);
+	}
+}
+
+static json_t *pod_spec(json_t *dep)
+{
+	return json_object_get(json_object_get(json_object_get(dep, "spec"), "template"), "spec");
+}
+
+static void test_deployments_follow_the_guide(void **state)
+{
+	(void)state;
+	struct k8s_config c = config_hostpath();
+	json_t *all = all_manifests(&c);
+	for (size_t i = 0; k8s_deployments[i]; i++) {
+		json_t *d = find(all, "Deployment", k8s_deployments[i]);
+		json_t *spec = json_object_get(d, "spec");
+		assert_string_equal(json_string_value(json_object_get(
+					    json_object_get(spec, "strategy"), "type")),
+				    "Recreate");
+		assert_string_equal(json_string_value(json_object_get(
+					    json_object_get(pod_spec(d), "nodeSelector"), "app")),
+				    "clearml");
+		assert_string_equal(json_string_value(json_object_get(
+					    json_object_get(d, "metadata"), "namespace")),
+				    "clearml");
+	}
+	/* Data on the node under base_dir. */
+	json_t *vols = json_object_get(pod_spec(find(all, "Deployment", "mongo")), "volumes");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_object_get(json_array_get(vols, 0), "hostPath"), "path")),
+			    "/opt/clearml/data/mongo_4");
+	/* The privileged sysctl init container, and the ES settings. */
+	json_t *es = pod_spec(find(all, "Deployment", "elastic"));
+	json_t *init = json_array_get(json_object_get(es, "initContainers"), 0);
+	assert_true(json_is_true(
+		json_object_get(json_object_get(init, "securityContext"), "privileged")));
+	char *env = json_dumps(json_object_get(json_array_get(json_object_get(es, "containers"), 0),
+					       "env"),
+			       0);
+	assert_non_null(strstr(env, "\"discovery.type\", \"value\": \"single-node\""));
+	free(env);
+	/* Node ports of the guide. */
+	struct {
+		const char *name;
+		int port, node_port;
+	} ports[] = {{"apiserver", 8008, 30008}, {"webserver", 80, 30080},
+		     {"fileserver", 8081, 30081}};
+	for (size_t i = 0; i < LF_ARRAY_LEN(ports); i++) {
+		json_t *p = json_array_get(
+			json_object_get(json_object_get(find(all, "Service", ports[i].name), "spec"),
+					"ports"),
+			0);
+		assert_int_equal(json_integer_value(json_object_get(p, "port")), ports[i].port);
+		assert_int_equal(json_integer_value(json_object_get(p, "nodePort")),
+				 ports[i].node_port);
+	}
+	find(all, "Service", "mongo");
+	find(all, "Service", "elasticsearch");
+	find(all, "Service", "redis");
+	/* The Secret carries apiserver.conf with the users, quotes escaped. */
+	const char *conf = json_string_value(json_object_get(
+		json_object_get(find(all, "Secret", "clearml-conf"), "stringData"),
+		"apiserver.conf"));
+	assert_non_null(conf);
+	assert_non_null(strstr(conf, "username: \"alice\""));
+	assert_non_null(strstr(conf, "S3cret \\\"quoted\\\"\\\\ back"));
+	json_decref(all);
+}
+
+static void test_pvc(void **state)
+{
+	(void)state;
+	struct k8s_config c = config_pvc("fast-ssd");
+	json_t *all = all_manifests(&c);
+	json_t *claim = find(all, "PersistentVolumeClaim", "clearml-elastic");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(claim, "spec"),
+							      "storageClassName")),
+			    "fast-ssd");
+	json_t *es = pod_spec(find(all, "Deployment", "elastic"));
+	/* No privileged container without elastic_init. */
+	char *text = json_dumps(es, 0);
+	assert_null(strstr(text, "privileged"));
+	assert_null(strstr(text, "hostPath"));
+	free(text);
+	json_decref(all);
+	c = config_pvc(NULL);
+	all = all_manifests(&c);
+	claim = find(all, "PersistentVolumeClaim", "clearml-mongo");
+	assert_null(json_object_get(json_object_get(claim, "spec"), "storageClassName"));
+	json_decref(all);
+}
+
+static void test_unresolved_password(void **state)
+{
+	(void)state;
+	struct k8s_user u[] = {{"admin", "Admin", NULL, true}};
+	struct k8s_config c = config_hostpath();
+	c.users = u;
+	c.nusers = 1;
+	json_t *objs = NULL;
+	char *cause = NULL;
+	assert_int_equal(k8s_manifests(&c, "secret", &objs, &cause), -1);
+	assert_non_null(strstr(cause, "admin_users[0]"));
+	free(cause);
+	/* Other manifests need no password. */
+	assert_int_equal(k8s_manifests(&c, "deploy-mongo", &objs, &cause), 0);
+	assert_int_equal(json_array_size(objs), 1);
+	json_decref(objs);
+	assert_int_equal(k8s_manifests(&c, "rollout", &objs, &cause), 0);
+	assert_int_equal(json_array_size(objs), 0);
+	json_decref(objs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_schemas),
+		cmocka_unit_test(test_deployments_follow_the_guide),
+		cmocka_unit_test(test_pvc),
+		cmocka_unit_test(test_unresolved_password),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
