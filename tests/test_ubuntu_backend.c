@@ -570,8 +570,76 @@ static void test_resume_after_cut(void **state)
 	run_close(&r);
 }
 
+/* ---- an earlier installation ------------------------------------------------------ */
+
+static void test_existing_install_kept_or_removed(void **state)
+{
+	(void)state;
+	make_root();
+	write_rel("/opt/clearml/docker-compose.yml", "services: {}\n", 0644);
+	write_rel("/opt/clearml/data/mongo_4/db/old-data", "precious\n", 0600);
+	struct ubuntu_config c = config();
+	/* Not confirmed: no removal in the plan, and the checks say so. */
+	struct plan p = { 0 };
+	char *cause = NULL;
+	assert_int_equal(ubuntu_backend.plan(&c, &p, &cause), 0);
+	assert_int_equal(plan_find(&p, "remove-existing"), -1);
+	plan_clear(&p);
+
+	/* Confirmed: the old containers go down, then the directory. */
+	c.remove_existing = true;
+	struct run r;
+	run_open(&r, &c, "remove");
+	struct check_list cl = { 0 };
+	assert_int_equal(ubuntu_backend.check(r.session, &cl, &cause), 0);
+	const struct check_result *e = find_check(&cl, "ubuntu.existing");
+	assert_int_equal(e->status, CHECK_WARNING);
+	assert_non_null(strstr(e->reason, "deleted"));
+	check_list_clear(&cl);
+	assert_int_equal(plan_find(&r.plan, "remove-existing"), 0);
+	assert_int_equal(apply(&r), ENGINE_OK);
+	assert_int_equal(mode_of("/opt/clearml/data/mongo_4/db/old-data"), (mode_t)-1);
+	assert_int_not_equal(mode_of("/opt/clearml/data/mongo_4/db"), (mode_t)-1);
+	char *log = read_rel("/shim.log");
+	/* down (old installation) comes before up (the new one). */
+	const char *down = strstr(log, "[down]");
+	const char *up = strstr(log, "[up] [-d]");
+	assert_non_null(down);
+	assert_non_null(up);
+	assert_true(down < up);
+	free(log);
+	struct engine_opts eo = { .max_attempts = 3, .base_delay_ms = 10, .sleep_ms = no_sleep };
+	assert_int_equal(engine_destroy(&r.plan, r.j, r.session, r.evs, &eo, &cause), ENGINE_OK);
+	run_close(&r);
+}
+
+/* ---- services that do not answer ---------------------------------------------------- */
+
+static void test_health_fails_with_hint(void **state)
+{
+	(void)state;
+	make_root();
+	/* The docker shim starts no stand-in services: nothing answers. */
+	write_rel("/shim.conf", "PORT_OFFSET=0\n", 0644);
+	struct ubuntu_config c = config();
+	c.health_timeout_s = 1;
+	c.registry_user = NULL;
+	struct run r;
+	run_open(&r, &c, "health");
+	free(event_text);
+	event_text = NULL;
+	assert_int_equal(apply(&r), ENGINE_FAILED);
+	assert_string_equal(journal_status(r.j, "health"), "failed");
+	assert_string_equal(journal_status(r.j, "compose-up"), "done");
+	assert_non_null(strstr(event_text, "did not answer in time"));
+	assert_non_null(strstr(event_text, "apiserver answers 0"));
+	run_close(&r);
+}
+
 /* ---- the real binary ------------------------------------------------------------- */
 
+/* `landfall apply --answers` and `landfall destroy`, as the user whose sudo
+ * needs no password (the other scenarios use the one whose sudo asks). */
 static void test_binary_apply_destroy(void **state)
 {
 	(void)state;
@@ -586,7 +654,6 @@ static void test_binary_apply_destroy(void **state)
 		"install:\n  name: ub-binary\n"
 		"ubuntu:\n  ssh:\n    host: 127.0.0.1\n    port: %d\n    user: %s\n"
 		"    identity_file: %s\n    host_key: \"%s\"\n"
-		"  sudo_password: {env: LF_UB_SUDO}\n"
 		"  docker_dir: /var/lib/docker\n"
 		"server:\n  base_dir: /opt/allegro\n"
 		"  admin_users:\n"
@@ -594,10 +661,9 @@ static void test_binary_apply_destroy(void **state)
 		"      password: {env: LF_UB_USERPW}\n      admin: true\n"
 		"  registry:\n    username: clearml-customer\n    password: {env: LF_UB_REGPW}\n"
 		"backup:\n  enabled: false\n",
-		F.port, F.user, F.client_key, host_fp);
+		F.port, F.nopw_user, F.client_key, host_fp);
 	char *cause = NULL;
 	assert_int_equal(lf_write_file_atomic(answers, text, strlen(text), 0600, &cause), 0);
-	setenv("LF_UB_SUDO", F.password, 1);
 	setenv("LF_UB_USERPW", USER_PASSWORD, 1);
 	setenv("LF_UB_REGPW", REG_PASSWORD, 1);
 	setenv("LANDFALL_UBUNTU_ROOT_PREFIX", root, 1);
@@ -653,6 +719,8 @@ int main(void)
 		cmocka_unit_test(test_checks_fresh_host),
 		cmocka_unit_test(test_apply_again_destroy),
 		cmocka_unit_test(test_resume_after_cut),
+		cmocka_unit_test(test_existing_install_kept_or_removed),
+		cmocka_unit_test(test_health_fails_with_hint),
 		cmocka_unit_test(test_binary_apply_destroy),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

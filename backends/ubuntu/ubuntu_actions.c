@@ -593,7 +593,7 @@ static enum action_rc health_apply(struct action_ctx *ctx)
 	long long deadline = lf_now_ms() + 1000LL * (c->health_timeout_s > 0 ? c->health_timeout_s : 300);
 	for (int round = 1;; round++) {
 		size_t ok = 0;
-		char last[160] = "";
+		char last[480] = "";
 		for (size_t i = 0; i < LF_ARRAY_LEN(endpoints); i++) {
 			const struct endpoint *e = &endpoints[i];
 			char *url = lf_asprintf("http://localhost:%d%s", e->port + c->port_offset, e->path);
@@ -608,7 +608,9 @@ static enum action_rc health_apply(struct action_ctx *ctx)
 				if (round == 1 || code != 200)
 					ctx_log(ctx, LOG_INFO, _("%s answers %d at %s"), e->service, code, url);
 			} else {
-				snprintf(last, sizeof last, _("%s answers %d at %s"), e->service, code, url);
+				size_t used = strlen(last);
+				snprintf(last + used, sizeof last - used, _("%s%s answers %d at %s"),
+				         used ? "; " : "", e->service, code, url);
 			}
 			free(url);
 		}

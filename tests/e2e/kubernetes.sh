@@ -67,21 +67,22 @@ EOF
 }
 kc() { kubectl --kubeconfig "$KC" "$@"; }
 
-answers() { # FILE KUBECONFIG NODE (NODE "" for none) NAMESPACE
+answers() { # FILE KUBECONFIG NODE (NODE "" for none) NAMESPACE [ELASTIC_INIT] [CONTEXT]
 	{
 		printf 'version: 1\ntarget: kubernetes\ninstall:\n  name: k8s-e2e\n'
 		printf 'kubernetes:\n  kubeconfig: %s\n  namespace: %s\n' "$2" "$4"
 		[ -n "$3" ] && printf '  node: %s\n' "$3"
-		printf '  storage: hostpath\n  elastic_init: true\n'
+		[ -n "${6:-}" ] && printf '  context: %s\n' "$6"
+		printf '  storage: hostpath\n  elastic_init: %s\n' "${5:-true}"
 		printf 'server:\n  domain: clearml.example.com\n  admin_users:\n'
 		printf '    - username: admin\n      name: Admin\n      password: {env: LF_K8S_ADMIN_PASSWORD}\n      admin: true\n'
 	} >"$1"
 }
 
 # What Landfall applied, as kubectl reads it back.
-verify_applied() { # NAMESPACE
+verify_applied() { # NAMESPACE [ELASTIC_INIT]
 	kc get deployments,services -n "$1" -o json --show-managed-fields >"$WORK/applied.json" 2>"$WORK/kubectl.err" &&
-		python3 - "$WORK/applied.json" <<'EOF'
+		python3 - "$WORK/applied.json" "${2:-true}" <<'EOF'
 import json, sys
 items = json.load(open(sys.argv[1]))["items"]
 deps = {o["metadata"]["name"]: o for o in items if o["kind"] == "Deployment"}
@@ -95,7 +96,8 @@ for name, d in deps.items():
     assert any(m.get("manager") == "landfall" and m.get("operation") == "Apply"
                for m in d["metadata"].get("managedFields", [])), name
 init = deps["elastic"]["spec"]["template"]["spec"]["initContainers"]
-assert any(c.get("securityContext", {}).get("privileged") for c in init)
+privileged = any(c.get("securityContext", {}).get("privileged") for c in init)
+assert privileged == (sys.argv[2] == "true"), init
 ports = {n: [(p["port"], p.get("nodePort")) for p in s["spec"]["ports"]] for n, s in svcs.items()}
 assert ports["apiserver"] == [(8008, 30008)], ports
 assert ports["webserver"] == [(80, 30080)], ports
@@ -186,10 +188,12 @@ contexts:
   context: {cluster: standin, user: plugin}
 EOF
 chmod 0600 "$WORK/exec-kubeconfig"
-answers "$WORK/c.yaml" "$WORK/exec-kubeconfig" "" clearml-c
+answers "$WORK/c.yaml" "$WORK/exec-kubeconfig" "" clearml-c false
 expect_exit 0 "C: apply with an exec plugin's token" "$LF" apply --answers "$WORK/c.yaml" --state "$WORK/st-c"
 check "C: the plugin ran" test -s "$WORK/plugin-runs"
-check "C: every object applied" verify_applied clearml-c
+check "C: every object applied, no privileged container" verify_applied clearml-c false
+check "C: the check warned about the node's Elasticsearch settings" contains "$WORK/last.out" "vm.max_map_count and the Docker ulimits must be set on the node by hand"
+check "C: outputs list the guide's manual steps" contains "$WORK/st-c/outputs.md" "vm.max_map_count=262144"
 check "C: the token is not in the state directory" bash -c "! grep -rqF -- '$TOKEN' '$WORK/st-c'"
 expect_exit 0 "C: destroy --yes" "$LF" destroy --yes --state "$WORK/st-c"
 
@@ -198,5 +202,30 @@ kc label node node-1 app=clearml >/dev/null
 answers "$WORK/d.yaml" "$KC" "" clearml-d
 expect_exit 3 "D: check fails with two labelled nodes" "$LF" check --answers "$WORK/d.yaml"
 check "D: the guide's warning is shown" contains "$WORK/last.out" "may not locate all of your data"
+
+# ---- E: a user without the rights Landfall needs ---------------------------
+kc label node node-1 app- >/dev/null
+control rules '{"rules": [{"users": ["limited-user"], "verbs": ["get", "list"]}]}' >/dev/null
+answers "$WORK/e.yaml" "$KC" "" clearml-e true limited
+expect_exit 3 "E: check fails without the permissions" "$LF" check --answers "$WORK/e.yaml"
+check "E: the missing permissions are named" contains "$WORK/last.out" "create apps/deployments"
+
+# ---- F: claims instead of node directories ---------------------------------
+answers "$WORK/f.yaml" "$KC" "" clearml-f
+sed -i 's/  storage: hostpath/  storage: pvc\n  storage_class: standard/' "$WORK/f.yaml"
+expect_exit 0 "F: apply with PersistentVolumeClaims" "$LF" apply --answers "$WORK/f.yaml" --state "$WORK/st-f"
+check "F: every object applied" verify_applied clearml-f
+check "F: four claims of class standard" python3 -c "
+import json, subprocess
+d = json.loads(subprocess.check_output(['kubectl', '--kubeconfig', '$KC', 'get', 'pvc', '-n', 'clearml-f', '-o', 'json']))
+names = sorted(o['metadata']['name'] for o in d['items'])
+assert names == ['clearml-elastic', 'clearml-fileserver', 'clearml-mongo', 'clearml-redis'], names
+assert all(o['spec']['storageClassName'] == 'standard' for o in d['items'])"
+expect_exit 0 "F: destroy --yes" "$LF" destroy --yes --state "$WORK/st-f"
+check "F: the Deployments are gone or being deleted (foreground)" python3 -c "
+import json, subprocess
+d = json.loads(subprocess.check_output(['kubectl', '--kubeconfig', '$KC', 'get', 'deployments', '-n', 'clearml-f', '-o', 'json']))
+assert all(o['metadata'].get('deletionTimestamp') for o in d['items']), d['items']"
+check "F: the claims (the data) are kept" bash -c "[ \"\$(kubectl --kubeconfig '$KC' get pvc -n clearml-f -o name | wc -l)\" = 4 ]"
 
 finish

@@ -513,7 +513,10 @@ check "the prefill file was not touched" contains "$WORK/bad.yaml" "region: eu-w
 stop prefill
 
 # ---- 5. a real backend: the checks say why, the wizard carries on ------
-start real 80 24 LANDFALL_TEST_SUPPORT_PASSWORD=x LANDFALL_TEST_REGISTRY_PASSWORD=y -- --answers "$SRC/tests/answers/aws.yaml"
+# No credentials and no instance metadata: the connection fails at once,
+# and nothing can reach AWS from here whatever the machine's network.
+start real 80 24 LANDFALL_TEST_SUPPORT_PASSWORD=x LANDFALL_TEST_REGISTRY_PASSWORD=y \
+	AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL=http://127.0.0.1:9 -- --answers "$SRC/tests/answers/aws.yaml"
 expect "real: answers load cleanly" "Continue with the current answers"
 keys Enter
 for _ in 1 2 3 4 5 6 7 8 9 10 11; do keys PgDn; sleep 0.15; done
