@@ -423,9 +423,9 @@ static void validate_field(const struct answers *a, const struct field *f,
 		}
 }
 
-/* Rules that involve more than one field. */
-static void validate_across(const struct answers *a, struct diags *d)
+size_t answers_validate_across(const struct answers *a, struct diags *d)
 {
+	size_t before = d->n;
 	unsigned t = answers_target(a);
 	char *why = NULL;
 	if (t == TGT_AWS) {
@@ -483,6 +483,7 @@ static void validate_across(const struct answers *a, struct diags *d)
 				free(msg);
 			}
 		}
+	return d->n - before;
 }
 
 size_t answers_validate(const struct answers *a, struct diags *d)
@@ -494,7 +495,7 @@ size_t answers_validate(const struct answers *a, struct diags *d)
 			validate_field(a, f, f->path, d);
 	}
 	if (d->n == before)
-		validate_across(a, d);
+		answers_validate_across(a, d);
 	return d->n - before;
 }
 

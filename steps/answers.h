@@ -87,6 +87,12 @@ void answers_apply_defaults(struct answers *a);
  * Returns the number of problems added. */
 size_t answers_validate(const struct answers *a, struct diags *d);
 
+/* Only the rules across fields (disk type and size, zones of the region,
+ * 0.0.0.0/0 needs allow_anywhere, the domain on AWS, unique user names).
+ * answers_validate() runs them only when every field is valid; a form that
+ * shows one screen at a time runs them itself. */
+size_t answers_validate_across(const struct answers *a, struct diags *d);
+
 /* Where the value of `path` was read from (set by the YAML loader). */
 void answers_mark(struct answers *a, const char *path, int line, int col);
 void answers_where(const struct answers *a, const char *path, int *line,

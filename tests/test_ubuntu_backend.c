@@ -544,6 +544,8 @@ static void test_resume_after_cut(void **state)
 	(void)state;
 	make_root();
 	struct ubuntu_config c = config();
+	/* A base directory that needs quoting everywhere it goes. */
+	c.base_dir = "/opt/clear ml;$(touch pwned)'q\"";
 	struct run r;
 	run_open(&r, &c, "cut");
 	done_events = 0;
@@ -563,10 +565,22 @@ static void test_resume_after_cut(void **state)
 	assert_int_equal(count(log, "systemctl [enable] [disable-thp]"), 1);
 	assert_int_equal(count(log, "docker [login]"), 1);
 	assert_int_equal(count(log, "[up] [-d]"), 1);
+	char *up_in = lf_asprintf("compose up in %s/opt/clear ml;$(touch pwned)'q\"\n", root);
+	assert_int_equal(count(log, up_in), 1);
+	free(up_in);
+	assert_int_equal(mode_of("/opt/clear ml;$(touch pwned)'q\"/config/onprem_poc/apiserver.conf"),
+	                 0600);
+	char *yml = read_rel("/opt/clear ml;$(touch pwned)'q\"/docker-compose.yml");
+	assert_non_null(strstr(yml, "\"/opt/clear ml;$$(touch pwned)'q\\\"/data/redis:/data\""));
+	free(yml);
+	assert_int_equal(access("pwned", F_OK), -1);
 	free(sysctl_p);
 	free(log);
 	struct engine_opts eo = { .max_attempts = 3, .base_delay_ms = 10, .sleep_ms = no_sleep };
 	assert_int_equal(engine_destroy(&r.plan, r.j, r.session, r.evs, &eo, &cause), ENGINE_OK);
+	log = read_rel("/shim.log");
+	assert_int_equal(count(log, "[down]"), 1);
+	free(log);
 	run_close(&r);
 }
 

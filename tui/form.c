@@ -913,61 +913,6 @@ void form_secret_placeholders(struct answers *a, const struct form_secrets *sec)
 	}
 }
 
-void form_cross_rules(const struct answers *a, struct diags *d)
-{
-	char *why = NULL;
-	unsigned t = answers_target(a);
-	if (t == TGT_AWS) {
-		static const char *const disks[] = { "root", "data", "fileserver", "docker" };
-		for (size_t i = 0; i < LF_ARRAY_LEN(disks); i++) {
-			char *tp = lf_asprintf("aws.disks.%s.type", disks[i]);
-			char *sp = lf_asprintf("aws.disks.%s.size_gb", disks[i]);
-			const char *type = answers_str_or_default(a, tp);
-			if (type && v_disk(type, answers_int(a, sp), &why) != 0) {
-				diags_add(d, answers_get(a, sp) ? sp : tp, 0, 0, "%s", why);
-				free(why);
-				why = NULL;
-			}
-			free(tp);
-			free(sp);
-		}
-		const char *region = answers_str_or_default(a, "aws.region");
-		json_t *zones = answers_get(a, "aws.zones");
-		size_t rl = region ? strlen(region) : 0;
-		for (size_t i = 0; region && i < json_array_size(zones); i++) {
-			const char *z = json_string_value(json_array_get(zones, i));
-			if (z && field_applies(schema_find("aws.zones"), a) &&
-			    (strncmp(z, region, rl) != 0 || !z[rl]))
-				diags_add(d, "aws.zones", 0, 0,
-				          _("entry %zu \"%s\" is not a zone of region %s"),
-				          i + 1, z, region);
-		}
-		json_t *cidrs = answers_get(a, "aws.network.trusted_cidrs");
-		for (size_t i = 0; i < json_array_size(cidrs); i++) {
-			const char *c = json_string_value(json_array_get(cidrs, i));
-			if (c && lf_cidr_is_anywhere(c) &&
-			    !answers_bool(a, "aws.network.allow_anywhere"))
-				diags_add(d, "aws.network.trusted_cidrs", 0, 0,
-				          _("entry %zu \"%s\" opens the server to the whole internet; set aws.network.allow_anywhere: true to mean it"),
-				          i + 1, c);
-		}
-		if (!answers_get(a, "server.domain"))
-			diags_add(d, "server.domain", 0, 0, "%s",
-			          _("is required on AWS: the certificate and the load balancer rules are made for it"));
-	}
-	json_t *users = answers_get(a, "server.admin_users");
-	for (size_t i = 0; i < json_array_size(users); i++)
-		for (size_t k = 0; k < i; k++) {
-			const char *u1 = json_string_value(json_object_get(json_array_get(users, i), "username"));
-			const char *u2 = json_string_value(json_object_get(json_array_get(users, k), "username"));
-			if (u1 && u2 && strcmp(u1, u2) == 0) {
-				char *p = lf_asprintf("server.admin_users[%zu].username", i);
-				diags_add(d, p, 0, 0, _("\"%s\" is listed twice"), u1);
-				free(p);
-			}
-		}
-}
-
 /* Whether diagnostic path p concerns row r: the same path, or inside it
  * (an entry of a list). */
 static bool path_in_row(const char *p, const struct frow *r)
@@ -1002,8 +947,10 @@ size_t form_validate(struct form *f)
 		answers_apply_defaults(copy);
 	form_secret_placeholders(copy, f->sec);
 	struct diags d = { 0 };
-	answers_validate(copy, &d);
-	form_cross_rules(copy, &d);
+	/* The rules across fields must block Next on their own screen even
+	 * while another screen still holds a problem. */
+	if (answers_validate(copy, &d))
+		answers_validate_across(copy, &d);
 	answers_free(copy);
 	size_t bad = 0;
 	int first = -2;

@@ -95,10 +95,4 @@ char *form_field_help(const struct field *fl, const struct answers *a);
  * so that a copy of the answers can be validated as if they were set. */
 void form_secret_placeholders(struct answers *a, const struct form_secrets *sec);
 
-/* The rules across fields (disk type and size, zones of the region,
- * 0.0.0.0/0 without allow_anywhere, the domain on AWS, users listed
- * twice), which answers_validate() only reaches once every field is
- * valid: the form checks them per screen. Appends to d. */
-void form_cross_rules(const struct answers *a, struct diags *d);
-
 #endif

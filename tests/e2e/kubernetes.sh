@@ -35,7 +35,8 @@ export LANDFALL_K8S_ROLLOUT_INTERVAL_MS=50 LANDFALL_K8S_ROLLOUT_TIMEOUT_MS=60000
 export LF_K8S_ADMIN_PASSWORD=Marker-K8s-Admin-3b7e
 mkdir -p "$HOME"
 SD=$WORK/standin
-printf '[{"name": "node-1", "address": "10.0.0.11"}, {"name": "node-2", "address": "10.0.0.12"}]\n' >"$WORK/nodes.json"
+printf '[{"name": "node-1", "address": "10.0.0.11"}, {"name": "node-2", "address": "10.0.0.12"},
+  {"name": "node-3", "address": "10.0.0.13", "cpu": "1", "memory": "4Gi"}]\n' >"$WORK/nodes.json"
 
 start_standin() { # [PORT]
 	rm -f "$SD/port"
@@ -227,5 +228,19 @@ import json, subprocess
 d = json.loads(subprocess.check_output(['kubectl', '--kubeconfig', '$KC', 'get', 'deployments', '-n', 'clearml-f', '-o', 'json']))
 assert all(o['metadata'].get('deletionTimestamp') for o in d['items']), d['items']"
 check "F: the claims (the data) are kept" bash -c "[ \"\$(kubectl --kubeconfig '$KC' get pvc -n clearml-f -o name | wc -l)\" = 4 ]"
+
+# ---- G: a small node, a namespace that existed before Landfall -------------
+kc label node node-2 app- >/dev/null
+kc create namespace clearml-g >/dev/null
+answers "$WORK/g.yaml" "$KC" node-3 clearml-g
+expect_exit 0 "G: apply on a small node" "$LF" apply --answers "$WORK/g.yaml" --state "$WORK/st-g"
+check "G: the node's capacity is a warning" grep -q "warning.*Node capacity: node node-3: 1.0 CPU, 4.0 GiB allocatable" "$WORK/last.out"
+check "G: the existing namespace is reported" contains "$WORK/st-g/checks.json" "namespace clearml-g exists"
+control reset-log >/dev/null
+expect_exit 0 "G: apply again" "$LF" apply --answers "$WORK/g.yaml" --state "$WORK/st-g"
+check "G: apply again reports the existing installation" contains "$WORK/last.out" "exists with deployments"
+expect_exit 0 "G: destroy --yes" "$LF" destroy --yes --state "$WORK/st-g"
+check "G: the namespace Landfall did not create is kept" bash -c "kubectl --kubeconfig '$KC' get namespace clearml-g -o json | python3 -c 'import json,sys; assert not json.load(sys.stdin)[\"metadata\"].get(\"deletionTimestamp\")'"
+check "G: the label Landfall added to node-3 is removed" test -z "$(label_of node-3)"
 
 finish
