@@ -573,7 +573,12 @@ static void test_resume_after_cut(void **state)
 	char *yml = read_rel("/opt/clear ml;$(touch pwned)'q\"/docker-compose.yml");
 	assert_non_null(strstr(yml, "\"/opt/clear ml;$$(touch pwned)'q\\\"/data/redis:/data\""));
 	free(yml);
+	/* Nothing ran the $(...) on either side. */
+	char *pw1 = lf_asprintf("%s/pwned", F.user_home);
+	assert_int_equal(access(pw1, F_OK), -1);
+	assert_int_equal(access("/root/pwned", F_OK), -1);
 	assert_int_equal(access("pwned", F_OK), -1);
+	free(pw1);
 	free(sysctl_p);
 	free(log);
 	struct engine_opts eo = { .max_attempts = 3, .base_delay_ms = 10, .sleep_ms = no_sleep };
