@@ -411,6 +411,9 @@ static void usage(FILE *out)
 	               "  0 success; 1 unexpected error; 2 usage or invalid answers;\n"
 	               "  3 prerequisites failed; 4 apply failed (run again to resume);\n"
 	               "  5 destroy incomplete; 130 interrupted (run again to resume)\n"));
+	fputs(_("\nWizard options:\n"
+	        "      --ascii          draw lines with ASCII characters (+ - |)\n"
+	        "  The wizard honours NO_COLOR and works in monochrome terminals.\n"), out);
 }
 
 int cli_main(int argc, char **argv)
