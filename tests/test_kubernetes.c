@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "k8s_peer.h"
 #include "kubernetes/kubernetes.h"
 #include "util.h"
 
@@ -237,6 +238,86 @@ static void test_unresolved_password(void **state)
 	json_decref(objs);
 }
 
+static const struct check_result *find_check(const struct check_list *cl, const char *id)
+{
+	for (size_t i = 0; i < cl->n; i++)
+		if (strcmp(cl->items[i].id, id) == 0)
+			return &cl->items[i];
+	fail_msg("no check %s", id);
+	return NULL;
+}
+
+/* The backend's checks against the STAND-IN API server: a chosen node that
+ * exists, a small node, a missing password, a node that does not exist. */
+static void test_checks_against_standin(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/lf-test-kubernetes.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *nodes = lf_asprintf("%s/nodes.json", dir);
+	char *pdir = lf_asprintf("%s/standin", dir);
+	k8s_peer_write(nodes, "[{\"name\": \"big\"}, {\"name\": \"small\", \"cpu\": \"1500m\", "
+			      "\"memory\": \"3984588Ki\"}]",
+		       false);
+	const char *args[] = {"--nodes", nodes, NULL};
+	struct k8s_peer peer = {0};
+	char *cause = NULL;
+	if (k8s_peer_start(&peer, pdir, args, &cause) != 0)
+		fail_msg("cannot start the stand-in API server: %s", cause);
+	char *kc = k8s_peer_path(&peer, "kubeconfig");
+	struct k8s_user nopw[] = {{"admin", "Admin", NULL, true}};
+	struct k8s_config c = config_hostpath();
+	c.kubeconfig = kc;
+	c.node = "small";
+	c.users = nopw;
+	c.nusers = 1;
+	struct events *evs = events_new();
+	void *session = NULL;
+	if (kubernetes_backend.open(&c, evs, &session, &cause) != 0)
+		fail_msg("open: %s", cause);
+	struct check_list cl = {0};
+	assert_int_equal(kubernetes_backend.check(session, &cl, &cause), 0);
+	assert_int_equal(find_check(&cl, "k8s.server")->status, CHECK_OK);
+	assert_int_equal(find_check(&cl, "k8s.access")->status, CHECK_OK);
+	assert_int_equal(find_check(&cl, "k8s.node")->status, CHECK_OK);
+	const struct check_result *cap = find_check(&cl, "k8s.capacity");
+	assert_int_equal(cap->status, CHECK_WARNING);
+	assert_non_null(strstr(cap->reason, "1.5 CPU, 3.8 GiB"));
+	assert_int_equal(find_check(&cl, "k8s.existing")->status, CHECK_OK);
+	assert_int_equal(find_check(&cl, "k8s.ports")->status, CHECK_OK);
+	const struct check_result *u = find_check(&cl, "k8s.users");
+	assert_int_equal(u->status, CHECK_FAILED);
+	assert_non_null(strstr(u->reason, "admin_users[0].password"));
+	check_list_clear(&cl);
+	kubernetes_backend.close(session);
+	/* A node that does not exist. */
+	c.node = "nope";
+	c.users = users;
+	c.nusers = LF_ARRAY_LEN(users);
+	if (kubernetes_backend.open(&c, evs, &session, &cause) != 0)
+		fail_msg("open: %s", cause);
+	assert_int_equal(kubernetes_backend.check(session, &cl, &cause), 0);
+	assert_int_equal(find_check(&cl, "k8s.node")->status, CHECK_FAILED);
+	assert_non_null(strstr(find_check(&cl, "k8s.node")->reason, "node nope does not exist"));
+	assert_int_equal(find_check(&cl, "k8s.users")->status, CHECK_OK);
+	check_list_clear(&cl);
+	kubernetes_backend.close(session);
+	/* A kubeconfig that does not exist: open fails with a cause. */
+	c.kubeconfig = "/nonexistent/kubeconfig";
+	assert_int_equal(kubernetes_backend.open(&c, evs, &session, &cause), -1);
+	assert_non_null(cause);
+	free(cause);
+	events_free(evs);
+	k8s_peer_free(&peer);
+	free(kc);
+	free(nodes);
+	free(pdir);
+	char *cmd = lf_asprintf("rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	free(cmd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_deployments_follow_the_guide),
 		cmocka_unit_test(test_pvc),
 		cmocka_unit_test(test_unresolved_password),
+		cmocka_unit_test(test_checks_against_standin),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -731,6 +731,28 @@ static void test_binary_apply_destroy(void **state)
 	free(answers);
 }
 
+/* Last: the server's key changes. Refused whatever the pin says. */
+static void test_changed_host_key_refused(void **state)
+{
+	(void)state;
+	char *cause = NULL;
+	if (sshd_fixture_new_host_key(&F, &cause) != 0)
+		fail_msg("new host key: %s", cause);
+	char *new_fp = sshd_fixture_fingerprint(&F);
+	assert_non_null(new_fp);
+	assert_string_not_equal(new_fp, host_fp);
+	struct ubuntu_config c = config();
+	c.host_key_sha256 = new_fp;
+	struct events *evs = events_new();
+	void *s = NULL;
+	assert_int_equal(ubuntu_backend.open(&c, evs, &s, &cause), -1);
+	assert_null(s);
+	assert_non_null(strstr(cause, new_fp));
+	free(cause);
+	events_free(evs);
+	free(new_fp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -741,6 +763,7 @@ int main(void)
 		cmocka_unit_test(test_existing_install_kept_or_removed),
 		cmocka_unit_test(test_health_fails_with_hint),
 		cmocka_unit_test(test_binary_apply_destroy),
+		cmocka_unit_test(test_changed_host_key_refused),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

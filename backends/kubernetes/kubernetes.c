@@ -349,6 +349,85 @@ static void check_existing(struct k8s_session *s, struct check_list *out)
 	free(names);
 }
 
+/* The guide's node ports must be free: a NodePort is cluster-wide, so a
+ * service in another namespace holding one makes the apply fail. */
+static void check_ports(struct k8s_session *s, struct check_list *out)
+{
+	const struct k8s_config *c = s->c;
+	json_t *list = NULL;
+	char *why = NULL;
+	enum k8s_status st = k8s_list(s->client, "/api/v1/services", NULL, &list, &why);
+	if (st != K8S_OK) {
+		check_list_add(out, "k8s.ports", _("Node ports"), CHECK_WARNING, why,
+			       _("Landfall could not list the services of the cluster to see whether the node ports are free"));
+		free(why);
+		return;
+	}
+	const int want[] = {c->port_api, c->port_web, c->port_files};
+	char *taken = lf_xstrdup("");
+	size_t i, j;
+	json_t *svc, *port;
+	json_array_foreach(json_object_get(list, "items"), i, svc)
+	{
+		json_t *md = json_object_get(svc, "metadata");
+		const char *ns = json_string_value(json_object_get(md, "namespace"));
+		/* One being deleted still holds its ports until it is gone. */
+		if (ns && c->namespace_ && strcmp(ns, c->namespace_) == 0)
+			continue;
+		json_array_foreach(json_object_get(json_object_get(svc, "spec"), "ports"), j, port)
+		{
+			json_int_t np = json_integer_value(json_object_get(port, "nodePort"));
+			for (size_t k = 0; k < LF_ARRAY_LEN(want); k++) {
+				if (np == 0 || np != want[k])
+					continue;
+				char *m = lf_asprintf("%s%s%d (service %s/%s)", taken,
+						      *taken ? ", " : "", want[k], ns ? ns : "",
+						      json_string_value(json_object_get(md, "name")));
+				free(taken);
+				taken = m;
+			}
+		}
+	}
+	json_decref(list);
+	if (*taken) {
+		char *r = lf_asprintf(_("node ports already in use: %s"), taken);
+		check_list_add(out, "k8s.ports", _("Node ports"), CHECK_FAILED, r,
+			       _("choose other ports (kubernetes.ports) or remove the service that holds them"));
+		free(r);
+	} else {
+		char *r = lf_asprintf(_("node ports %d, %d and %d are free"), c->port_api,
+				      c->port_web, c->port_files);
+		check_list_add(out, "k8s.ports", _("Node ports"), CHECK_OK, r, NULL);
+		free(r);
+	}
+	free(taken);
+}
+
+/* The Secret needs every fixed user's password; destroy does not, so
+ * steps/ leaves a missing one to this check. */
+static void check_users(struct k8s_session *s, struct check_list *out)
+{
+	const struct k8s_config *c = s->c;
+	for (size_t i = 0; i < c->nusers; i++) {
+		if (c->users[i].password)
+			continue;
+		char *r = lf_asprintf(_("server.admin_users[%zu].password: no value was given"), i);
+		check_list_add(out, "k8s.users", _("Fixed users"), CHECK_FAILED, r,
+			       _("give {env: NAME} or {file: PATH} in the answers file, or run in a terminal to type it"));
+		free(r);
+		return;
+	}
+	if (c->nusers == 0)
+		check_list_add(out, "k8s.users", _("Fixed users"), CHECK_WARNING,
+			       _("no fixed users: nobody can log in to the web application"),
+			       _("add at least one user under server.admin_users"));
+	else {
+		char *r = lf_asprintf(_("%zu fixed users for the API server"), c->nusers);
+		check_list_add(out, "k8s.users", _("Fixed users"), CHECK_OK, r, NULL);
+		free(r);
+	}
+}
+
 static int k8s_check(void *session, struct check_list *out, char **cause)
 {
 	(void)cause;
@@ -375,6 +454,8 @@ static int k8s_check(void *session, struct check_list *out, char **cause)
 	check_access(s, out);
 	check_node(s, out);
 	check_existing(s, out);
+	check_ports(s, out);
+	check_users(s, out);
 	if (!s->c->elastic_init)
 		check_list_add(out, "k8s.elastic", _("Elasticsearch node settings"), CHECK_WARNING,
 			       _("no privileged init container: vm.max_map_count and the Docker ulimits must be set on the node by hand"),

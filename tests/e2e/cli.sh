@@ -185,8 +185,12 @@ kinds={e['event'] for e in ev}
 assert {'check','plan','started','log','done','finished'} <= kinds, kinds
 assert ev[-1]['event']=='finished' and ev[-1]['status']=='done'"
 expect_exit 0 "check --dry-run" "$LF" check --dry-run --answers "$ANS/aws.yaml"
-expect_exit 1 "check on a backend that cannot connect yet" "$LF" check --answers "$ANS/aws.yaml"
-check "it says so plainly" contains "$WORK/last.err" "cannot reach its target"
+# The aws backend with no way to reach AWS: no credentials, no metadata
+# service, no endpoint (tests/e2e/aws_backend_moto.sh runs it for real).
+expect_exit 3 "aws check without credentials" env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
+	-u AWS_SESSION_TOKEN -u AWS_PROFILE -u AWS_ENDPOINT_URL -u AWS_SHARED_CREDENTIALS_FILE \
+	-u AWS_CONFIG_FILE AWS_EC2_METADATA_DISABLED=true "$LF" check --answers "$ANS/aws.yaml"
+check "it says so plainly" contains "$WORK/last.err" "no AWS credentials found"
 
 # ---- bundle --------------------------------------------------------------
 st=$WORK/st-json

@@ -232,6 +232,8 @@ check "F: the claims (the data) are kept" bash -c "[ \"\$(kubectl --kubeconfig '
 # ---- G: a small node, a namespace that existed before Landfall -------------
 kc label node node-2 app- >/dev/null
 kc create namespace clearml-g >/dev/null
+kc get namespace clearml-f >/dev/null # ... and F's services, deleted in the foreground, are gone
+kc get services -A >/dev/null 2>&1
 answers "$WORK/g.yaml" "$KC" node-3 clearml-g
 expect_exit 0 "G: apply on a small node" "$LF" apply --answers "$WORK/g.yaml" --state "$WORK/st-g"
 check "G: the node's capacity is a warning" grep -q "warning.*Node capacity: node node-3: 1.0 CPU, 4.0 GiB allocatable" "$WORK/last.out"
@@ -242,5 +244,14 @@ check "G: apply again reports the existing installation" contains "$WORK/last.ou
 expect_exit 0 "G: destroy --yes" "$LF" destroy --yes --state "$WORK/st-g"
 check "G: the namespace Landfall did not create is kept" bash -c "kubectl --kubeconfig '$KC' get namespace clearml-g -o json | python3 -c 'import json,sys; assert not json.load(sys.stdin)[\"metadata\"].get(\"deletionTimestamp\")'"
 check "G: the label Landfall added to node-3 is removed" test -z "$(label_of node-3)"
+
+# ---- H: the node ports are held by another namespace ----------------------
+# G's services, deleted in the foreground, go on the stand-in's second read.
+kc get services -A >/dev/null 2>&1
+kc get services -A >/dev/null 2>&1
+kc create service nodeport held --tcp=8008:8008 --node-port=30008 -n default >/dev/null
+answers "$WORK/h.yaml" "$KC" node-3 clearml-h
+expect_exit 3 "H: check fails when the node ports are taken" "$LF" check --answers "$WORK/h.yaml"
+check "H: the holder is named" contains "$WORK/last.out" "node ports already in use: 30008 (service default/held)"
 
 finish
