@@ -117,8 +117,7 @@ static void schema_check(json_t *all, const char *label)
 static void test_schemas(void **state)
 {
 	(void)state;
-	struct k8s_config configs[] = {config_hostpath(), config_pvc("fast-ssd"),
-				       config_pvc(NULL)};
+	struct k8s_config configs[] = {config_hostpath(), config_pvc("fast-ssd"), config_pvc(NULL)};
 	const char *labels[] = {"hostpath + init", "pvc + class", "pvc, default class"};
 	for (size_t i = 0; i < LF_ARRAY_LEN(configs); i++) {
 		json_t *all = all_manifests(&configs[i]);
@@ -161,21 +160,21 @@ static void test_deployments_follow_the_guide(void **state)
 	json_t *init = json_array_get(json_object_get(es, "initContainers"), 0);
 	assert_true(json_is_true(
 		json_object_get(json_object_get(init, "securityContext"), "privileged")));
-	char *env = json_dumps(json_object_get(json_array_get(json_object_get(es, "containers"), 0),
-					       "env"),
-			       0);
+	char *env = json_dumps(
+		json_object_get(json_array_get(json_object_get(es, "containers"), 0), "env"), 0);
 	assert_non_null(strstr(env, "\"discovery.type\", \"value\": \"single-node\""));
 	free(env);
 	/* Node ports of the guide. */
 	struct {
 		const char *name;
 		int port, node_port;
-	} ports[] = {{"apiserver", 8008, 30008}, {"webserver", 80, 30080},
-		     {"fileserver", 8081, 30081}};
+	} ports[] = {
+		{"apiserver", 8008, 30008}, {"webserver", 80, 30080}, {"fileserver", 8081, 30081}};
 	for (size_t i = 0; i < LF_ARRAY_LEN(ports); i++) {
 		json_t *p = json_array_get(
-			json_object_get(json_object_get(find(all, "Service", ports[i].name), "spec"),
-					"ports"),
+			json_object_get(
+				json_object_get(find(all, "Service", ports[i].name), "spec"),
+				"ports"),
 			0);
 		assert_int_equal(json_integer_value(json_object_get(p, "port")), ports[i].port);
 		assert_int_equal(json_integer_value(json_object_get(p, "nodePort")),
@@ -185,9 +184,9 @@ static void test_deployments_follow_the_guide(void **state)
 	find(all, "Service", "elasticsearch");
 	find(all, "Service", "redis");
 	/* The Secret carries apiserver.conf with the users, quotes escaped. */
-	const char *conf = json_string_value(json_object_get(
-		json_object_get(find(all, "Secret", "clearml-conf"), "stringData"),
-		"apiserver.conf"));
+	const char *conf = json_string_value(
+		json_object_get(json_object_get(find(all, "Secret", "clearml-conf"), "stringData"),
+				"apiserver.conf"));
 	assert_non_null(conf);
 	assert_non_null(strstr(conf, "username: \"alice\""));
 	assert_non_null(strstr(conf, "S3cret \\\"quoted\\\"\\\\ back"));
@@ -256,8 +255,9 @@ static void test_checks_against_standin(void **state)
 	assert_non_null(mkdtemp(dir));
 	char *nodes = lf_asprintf("%s/nodes.json", dir);
 	char *pdir = lf_asprintf("%s/standin", dir);
-	k8s_peer_write(nodes, "[{\"name\": \"big\"}, {\"name\": \"small\", \"cpu\": \"1500m\", "
-			      "\"memory\": \"3984588Ki\"}]",
+	k8s_peer_write(nodes,
+		       "[{\"name\": \"big\"}, {\"name\": \"small\", \"cpu\": \"1500m\", "
+		       "\"memory\": \"3984588Ki\"}]",
 		       false);
 	const char *args[] = {"--nodes", nodes, NULL};
 	struct k8s_peer peer = {0};

@@ -18,7 +18,7 @@
 
 /* What the server needs on its node (ClearML Server's requirements: the
  * Elasticsearch heap, MongoDB and the API server's workers). */
-#define NEED_CPU 2.0
+#define NEED_CPU	2.0
 #define NEED_MEMORY_GIB 8.0
 
 struct k8s_session {
@@ -84,10 +84,19 @@ static double quantity(const char *s)
 		const char *suffix;
 		double mul;
 	} units[] = {
-		{"", 1},	      {"m", 1e-3},	       {"k", 1e3},	   {"M", 1e6},
-		{"G", 1e9},	      {"T", 1e12},	       {"P", 1e15},	   {"E", 1e18},
-		{"Ki", 1024.0},	      {"Mi", 1048576.0},      {"Gi", 1073741824.0},
-		{"Ti", 1099511627776.0}, {"Pi", 1125899906842624.0},
+		{"", 1},
+		{"m", 1e-3},
+		{"k", 1e3},
+		{"M", 1e6},
+		{"G", 1e9},
+		{"T", 1e12},
+		{"P", 1e15},
+		{"E", 1e18},
+		{"Ki", 1024.0},
+		{"Mi", 1048576.0},
+		{"Gi", 1073741824.0},
+		{"Ti", 1099511627776.0},
+		{"Pi", 1125899906842624.0},
 	};
 	for (size_t i = 0; i < LF_ARRAY_LEN(units); i++)
 		if (strcmp(end, units[i].suffix) == 0)
@@ -155,7 +164,8 @@ static void check_access(struct k8s_session *s, struct check_list *out)
 		needs[n++] = (struct access_need){rw[i], "", "services", true};
 		needs[n++] = (struct access_need){rw[i], "apps", "deployments", true};
 		if (pvc)
-			needs[n++] = (struct access_need){rw[i], "", "persistentvolumeclaims", true};
+			needs[n++] =
+				(struct access_need){rw[i], "", "persistentvolumeclaims", true};
 	}
 	needs[n++] = (struct access_need){"list", "", "nodes", false};
 	needs[n++] = (struct access_need){"get", "", "nodes", false};
@@ -187,12 +197,15 @@ static void check_access(struct k8s_session *s, struct check_list *out)
 	}
 	if (failed) {
 		check_list_add(out, "k8s.access", _("Permissions"), CHECK_FAILED, failed,
-			       _("the SelfSubjectAccessReview API must be reachable with these credentials"));
+			       _("the SelfSubjectAccessReview API must be reachable with these "
+				 "credentials"));
 		free(failed);
 	} else if (*missing) {
 		char *r = lf_asprintf(_("not allowed in namespace %s: %s"), c->namespace_, missing);
-		check_list_add(out, "k8s.access", _("Permissions"), CHECK_FAILED, r,
-			       _("ask the cluster administrator for these rights (a Role in the namespace and a ClusterRole for namespaces and nodes), or use another context"));
+		check_list_add(
+			out, "k8s.access", _("Permissions"), CHECK_FAILED, r,
+			_("ask the cluster administrator for these rights (a Role in the namespace "
+			  "and a ClusterRole for namespaces and nodes), or use another context"));
 		free(r);
 	} else {
 		char *r = lf_asprintf(_("all %zu permissions Landfall uses are granted"), n);
@@ -213,18 +226,21 @@ static void check_capacity(struct check_list *out, const json_t *node)
 			       _("the node does not report its allocatable CPU and memory"), NULL);
 		return;
 	}
-	char *r = lf_asprintf(_("node %s: %.1f CPU, %.1f GiB allocatable (the server needs %.0f CPU, %.0f GiB)"),
-			      node_name(node), cpu, gib, NEED_CPU, NEED_MEMORY_GIB);
+	char *r = lf_asprintf(
+		_("node %s: %.1f CPU, %.1f GiB allocatable (the server needs %.0f CPU, %.0f GiB)"),
+		node_name(node), cpu, gib, NEED_CPU, NEED_MEMORY_GIB);
 	if (cpu + 1e-9 < NEED_CPU || gib + 1e-9 < NEED_MEMORY_GIB)
 		check_list_add(out, "k8s.capacity", _("Node capacity"), CHECK_WARNING, r,
-			       _("Elasticsearch, MongoDB and the API server may not fit: choose a larger node"));
+			       _("Elasticsearch, MongoDB and the API server may not fit: choose a "
+				 "larger node"));
 	else
 		check_list_add(out, "k8s.capacity", _("Node capacity"), CHECK_OK, r, NULL);
 	free(r);
 }
 
 static const char *const guide_warning =
-	N_("ClearML Server uses node storage: if more than one node is labelled app=clearml and you redeploy or update later, the server may not locate all of your data");
+	N_("ClearML Server uses node storage: if more than one node is labelled app=clearml and "
+	   "you redeploy or update later, the server may not locate all of your data");
 
 static void check_node(struct k8s_session *s, struct check_list *out)
 {
@@ -253,18 +269,21 @@ static void check_node(struct k8s_session *s, struct check_list *out)
 		}
 		char *r = lf_asprintf(_("%zu nodes are labelled app=clearml (%s): %s"), n, names,
 				      _(guide_warning));
-		check_list_add(out, "k8s.node", _("Server node"), CHECK_FAILED, r,
-			       _("keep the label on exactly one node: kubectl label node NAME app-"));
+		check_list_add(
+			out, "k8s.node", _("Server node"), CHECK_FAILED, r,
+			_("keep the label on exactly one node: kubectl label node NAME app-"));
 		free(r);
 		free(names);
 	} else if (n == 1) {
 		node = json_incref(json_array_get(items, 0));
 		const char *name = node_name(node);
 		if (!lf_str_empty(c->node) && strcmp(c->node, name) != 0) {
-			char *r = lf_asprintf(_("node %s is already labelled app=clearml; labelling %s too would make two: %s"),
+			char *r = lf_asprintf(_("node %s is already labelled app=clearml; "
+						"labelling %s too would make two: %s"),
 					      name, c->node, _(guide_warning));
 			check_list_add(out, "k8s.node", _("Server node"), CHECK_FAILED, r,
-				       _("choose the labelled node as kubernetes.node, or remove its label first"));
+				       _("choose the labelled node as kubernetes.node, or remove "
+					 "its label first"));
 			free(r);
 		} else {
 			char *r = lf_asprintf(_("node %s is labelled app=clearml"), name);
@@ -276,7 +295,8 @@ static void check_node(struct k8s_session *s, struct check_list *out)
 		st = k8s_get(s->client, path, &node, &why);
 		free(path);
 		if (st == K8S_OK) {
-			char *r = lf_asprintf(_("node %s exists and will be labelled app=clearml"), c->node);
+			char *r = lf_asprintf(_("node %s exists and will be labelled app=clearml"),
+					      c->node);
 			check_list_add(out, "k8s.node", _("Server node"), CHECK_OK, r, NULL);
 			free(r);
 		} else {
@@ -284,7 +304,8 @@ static void check_node(struct k8s_session *s, struct check_list *out)
 					  ? lf_asprintf(_("node %s does not exist"), c->node)
 					  : lf_xstrdup(why);
 			check_list_add(out, "k8s.node", _("Server node"), CHECK_FAILED, r,
-				       _("kubectl get nodes lists the names; set kubernetes.node to one of them"));
+				       _("kubectl get nodes lists the names; set kubernetes.node "
+					 "to one of them"));
 			free(r);
 			node = NULL;
 		}
@@ -292,7 +313,8 @@ static void check_node(struct k8s_session *s, struct check_list *out)
 	} else {
 		check_list_add(out, "k8s.node", _("Server node"), CHECK_FAILED,
 			       _("no node is labelled app=clearml"),
-			       _("label one node (kubectl label node NAME app=clearml) or name it in kubernetes.node for Landfall to label"));
+			       _("label one node (kubectl label node NAME app=clearml) or name it "
+				 "in kubernetes.node for Landfall to label"));
 	}
 	json_decref(list);
 	if (node)
@@ -338,13 +360,16 @@ static void check_existing(struct k8s_session *s, struct check_list *out)
 	}
 	json_decref(list);
 	free(why);
-	char *r = *names ? lf_asprintf(_("namespace %s exists with deployments %s: they are updated in place (server-side apply); data on the node is kept"),
-				       c->namespace_, names)
-			 : lf_asprintf(_("namespace %s exists, without deployments"), c->namespace_);
-	check_list_add(out, "k8s.existing", _("Existing installation"),
-		       *names ? CHECK_WARNING : CHECK_OK, r,
-		       *names ? _("this is expected when updating; otherwise choose another namespace")
-			      : NULL);
+	char *r =
+		*names ? lf_asprintf(_("namespace %s exists with deployments %s: they are updated "
+				       "in place (server-side apply); data on the node is kept"),
+				     c->namespace_, names)
+		       : lf_asprintf(_("namespace %s exists, without deployments"), c->namespace_);
+	check_list_add(
+		out, "k8s.existing", _("Existing installation"), *names ? CHECK_WARNING : CHECK_OK,
+		r,
+		*names ? _("this is expected when updating; otherwise choose another namespace")
+		       : NULL);
 	free(r);
 	free(names);
 }
@@ -359,7 +384,8 @@ static void check_ports(struct k8s_session *s, struct check_list *out)
 	enum k8s_status st = k8s_list(s->client, "/api/v1/services", NULL, &list, &why);
 	if (st != K8S_OK) {
 		check_list_add(out, "k8s.ports", _("Node ports"), CHECK_WARNING, why,
-			       _("Landfall could not list the services of the cluster to see whether the node ports are free"));
+			       _("Landfall could not list the services of the cluster to see "
+				 "whether the node ports are free"));
 		free(why);
 		return;
 	}
@@ -380,9 +406,10 @@ static void check_ports(struct k8s_session *s, struct check_list *out)
 			for (size_t k = 0; k < LF_ARRAY_LEN(want); k++) {
 				if (np == 0 || np != want[k])
 					continue;
-				char *m = lf_asprintf("%s%s%d (service %s/%s)", taken,
-						      *taken ? ", " : "", want[k], ns ? ns : "",
-						      json_string_value(json_object_get(md, "name")));
+				char *m =
+					lf_asprintf("%s%s%d (service %s/%s)", taken,
+						    *taken ? ", " : "", want[k], ns ? ns : "",
+						    json_string_value(json_object_get(md, "name")));
 				free(taken);
 				taken = m;
 			}
@@ -392,7 +419,8 @@ static void check_ports(struct k8s_session *s, struct check_list *out)
 	if (*taken) {
 		char *r = lf_asprintf(_("node ports already in use: %s"), taken);
 		check_list_add(out, "k8s.ports", _("Node ports"), CHECK_FAILED, r,
-			       _("choose other ports (kubernetes.ports) or remove the service that holds them"));
+			       _("choose other ports (kubernetes.ports) or remove the service that "
+				 "holds them"));
 		free(r);
 	} else {
 		char *r = lf_asprintf(_("node ports %d, %d and %d are free"), c->port_api,
@@ -413,7 +441,8 @@ static void check_users(struct k8s_session *s, struct check_list *out)
 			continue;
 		char *r = lf_asprintf(_("server.admin_users[%zu].password: no value was given"), i);
 		check_list_add(out, "k8s.users", _("Fixed users"), CHECK_FAILED, r,
-			       _("give {env: NAME} or {file: PATH} in the answers file, or run in a terminal to type it"));
+			       _("give {env: NAME} or {file: PATH} in the answers file, or run in "
+				 "a terminal to type it"));
 		free(r);
 		return;
 	}
@@ -439,8 +468,10 @@ static int k8s_check(void *session, struct check_list *out, char **cause)
 		char *r = lf_asprintf("%s (%s)", why, d);
 		check_list_add(out, "k8s.server", _("API server"), CHECK_FAILED, r,
 			       st == K8S_ERR_TLS
-				       ? _("the server's certificate must be signed by the kubeconfig's certificate authority")
-				       : _("check that the cluster is up and the kubeconfig's server address is right (kubectl version)"));
+				       ? _("the server's certificate must be signed by the "
+					   "kubeconfig's certificate authority")
+				       : _("check that the cluster is up and the kubeconfig's "
+					   "server address is right (kubectl version)"));
 		free(r);
 		free(why);
 		free(d);
@@ -458,8 +489,12 @@ static int k8s_check(void *session, struct check_list *out, char **cause)
 	check_users(s, out);
 	if (!s->c->elastic_init)
 		check_list_add(out, "k8s.elastic", _("Elasticsearch node settings"), CHECK_WARNING,
-			       _("no privileged init container: vm.max_map_count and the Docker ulimits must be set on the node by hand"),
-			       _("on the node: echo vm.max_map_count=262144 > /etc/sysctl.d/99-clearml.conf; sysctl -w vm.max_map_count=262144; default-ulimits nofile 65536 and memlock -1 in /etc/docker/daemon.json; restart docker"));
+			       _("no privileged init container: vm.max_map_count and the Docker "
+				 "ulimits must be set on the node by hand"),
+			       _("on the node: echo vm.max_map_count=262144 > "
+				 "/etc/sysctl.d/99-clearml.conf; sysctl -w "
+				 "vm.max_map_count=262144; default-ulimits nofile 65536 and "
+				 "memlock -1 in /etc/docker/daemon.json; restart docker"));
 	else
 		check_list_add(out, "k8s.elastic", _("Elasticsearch node settings"), CHECK_OK,
 			       _("a privileged init container sets vm.max_map_count=262144"), NULL);
@@ -479,7 +514,8 @@ static enum action_rc k8s_fail(struct action_ctx *ctx, enum k8s_status st, char 
 	if (st == K8S_ERR_FORBIDDEN)
 		hint = _("the credentials lack a permission: landfall check lists what is missing");
 	else if (st == K8S_ERR_UNAUTHORIZED)
-		hint = _("the kubeconfig's credentials were refused: renew them (kubectl get nodes must work)");
+		hint = _("the kubeconfig's credentials were refused: renew them (kubectl get nodes "
+			 "must work)");
 	enum action_rc rc = k8s_status_retryable(st) ? ACT_RETRY : ACT_FAILED;
 	ctx_error(ctx, rc, hint, "%s", why ? why : k8s_status_name(st));
 	free(why);
@@ -488,8 +524,9 @@ static enum action_rc k8s_fail(struct action_ctx *ctx, enum k8s_status st, char 
 
 static char *object_key(const json_t *obj)
 {
-	return lf_asprintf("%s/%s", json_string_value(json_object_get(obj, "kind")),
-			   json_string_value(json_object_get(json_object_get(obj, "metadata"), "name")));
+	return lf_asprintf(
+		"%s/%s", json_string_value(json_object_get(obj, "kind")),
+		json_string_value(json_object_get(json_object_get(obj, "metadata"), "name")));
 }
 
 static enum action_rc manifests(struct action_ctx *ctx, json_t **out)
@@ -525,8 +562,8 @@ static enum action_rc apply_find(struct action_ctx *ctx)
 		json_decref(live);
 		char *key = object_key(obj);
 		if (st == K8S_OK) {
-			ctx_log(ctx, LOG_INFO, _("%s exists; server-side apply brings it up to date"),
-				key);
+			ctx_log(ctx, LOG_INFO,
+				_("%s exists; server-side apply brings it up to date"), key);
 			if (strcmp(ctx->action->id, "namespace") == 0 && !ctx_resource(ctx, key))
 				ctx_set_resource(ctx, "existed", "true");
 		} else if (st != K8S_ERR_NOT_FOUND) {
@@ -558,7 +595,8 @@ static enum action_rc apply_apply(struct action_ctx *ctx)
 		enum k8s_status st = k8s_object_path(s->client, obj, s->c->namespace_, &path, &why);
 		char *key = object_key(obj);
 		if (st == K8S_OK && ctx_set_resource(ctx, key, path) != 0) {
-			rc = ctx_error(ctx, ACT_FAILED, NULL, _("cannot record %s in the journal"), key);
+			rc = ctx_error(ctx, ACT_FAILED, NULL, _("cannot record %s in the journal"),
+				       key);
 			free(key);
 			free(path);
 			break;
@@ -579,9 +617,12 @@ static enum action_rc apply_apply(struct action_ctx *ctx)
 	}
 	if (rc == ACT_OK && strcmp(ctx->action->id, "deploy-elastic") == 0 && !s->c->elastic_init) {
 		ctx_log(ctx, LOG_WARN,
-			_("Elasticsearch needs these settings on the node labelled app=clearml (the guide's manual steps): "
-			  "1) /etc/docker/daemon.json default-ulimits nofile (soft 1024, hard 65536) and memlock (-1, -1); "
-			  "2) echo vm.max_map_count=262144 > /etc/sysctl.d/99-clearml.conf; sudo sysctl -w vm.max_map_count=262144; "
+			_("Elasticsearch needs these settings on the node labelled app=clearml "
+			  "(the guide's manual steps): "
+			  "1) /etc/docker/daemon.json default-ulimits nofile (soft 1024, hard "
+			  "65536) and memlock (-1, -1); "
+			  "2) echo vm.max_map_count=262144 > /etc/sysctl.d/99-clearml.conf; sudo "
+			  "sysctl -w vm.max_map_count=262144; "
 			  "3) sudo service docker restart"));
 		ctx_output(ctx, "elastic_manual_steps", _("Manual steps on the node"),
 			   "vm.max_map_count=262144 in /etc/sysctl.d/99-clearml.conf + sysctl -w; "
@@ -603,7 +644,8 @@ static enum action_rc apply_undo(struct action_ctx *ctx)
 	bool pvc = s->c->storage && strcmp(s->c->storage, "pvc") == 0;
 	if (!s->c->purge && (strcmp(id, "storage") == 0 || (pvc && strcmp(id, "namespace") == 0))) {
 		ctx_log(ctx, LOG_INFO,
-			_("kept: the claims in namespace %s hold the server's data (delete them with kubectl delete namespace %s when no longer needed)"),
+			_("kept: the claims in namespace %s hold the server's data (delete them "
+			  "with kubectl delete namespace %s when no longer needed)"),
 			s->c->namespace_, s->c->namespace_);
 		return ACT_OK;
 	}
@@ -671,10 +713,11 @@ static enum action_rc label_find(struct action_ctx *ctx)
 		ctx_log(ctx, LOG_INFO, _("node %s is already labelled app=clearml"), s->c->node);
 		rc = ACT_OK;
 	} else if (v) {
-		rc = ctx_error(ctx, ACT_FAILED,
-			       _("remove or change the node's app label first, or choose another node"),
-			       _("node %s is labelled app=%s; Landfall does not overwrite it"),
-			       s->c->node, v);
+		rc = ctx_error(
+			ctx, ACT_FAILED,
+			_("remove or change the node's app label first, or choose another node"),
+			_("node %s is labelled app=%s; Landfall does not overwrite it"), s->c->node,
+			v);
 	}
 	json_decref(node);
 	return rc;
@@ -804,13 +847,12 @@ static enum action_rc rollout_apply(struct action_ctx *ctx)
 		}
 		free(why);
 		if (state != K8S_ROLLOUT_DONE) {
-			char *hint = lf_asprintf(_("kubectl -n %s describe deployment %s; kubectl -n %s get events"),
-						 s->c->namespace_, k8s_deployments[i],
-						 s->c->namespace_);
-			enum action_rc rc = ctx_error(ctx, ACT_FAILED, hint,
-						      _("deployment %s: %s (%s)"),
-						      k8s_deployments[i], msg ? msg : "",
-						      k8s_rollout_name(state));
+			char *hint = lf_asprintf(
+				_("kubectl -n %s describe deployment %s; kubectl -n %s get events"),
+				s->c->namespace_, k8s_deployments[i], s->c->namespace_);
+			enum action_rc rc = ctx_error(
+				ctx, ACT_FAILED, hint, _("deployment %s: %s (%s)"),
+				k8s_deployments[i], msg ? msg : "", k8s_rollout_name(state));
 			free(hint);
 			free(msg);
 			return rc;

@@ -18,16 +18,16 @@ struct k8s_user {
 
 struct k8s_config {
 	const char *install_id;
-	const char *kubeconfig;      /* path list as KUBECONFIG, may be NULL */
-	const char *context;         /* may be NULL: current-context */
+	const char *kubeconfig; /* path list as KUBECONFIG, may be NULL */
+	const char *context;	/* may be NULL: current-context */
 	const char *namespace_;
-	const char *node;            /* node to label app=clearml, may be NULL */
-	const char *storage;         /* "hostpath" or "pvc" */
-	const char *storage_class;   /* pvc only, may be NULL: default class */
-	const char *base_dir;        /* hostPath root on the node */
-	bool elastic_init;           /* privileged init container for sysctl */
-	bool purge;                  /* destroy also deletes the claims (data) */
-	const char *domain;          /* may be NULL */
+	const char *node;		    /* node to label app=clearml, may be NULL */
+	const char *storage;		    /* "hostpath" or "pvc" */
+	const char *storage_class;	    /* pvc only, may be NULL: default class */
+	const char *base_dir;		    /* hostPath root on the node */
+	bool elastic_init;		    /* privileged init container for sysctl */
+	bool purge;			    /* destroy also deletes the claims (data) */
+	const char *domain;		    /* may be NULL */
 	int port_api, port_web, port_files; /* 30008, 30080, 30081 */
 	const struct k8s_user *users;
 	size_t nusers;
@@ -35,12 +35,12 @@ struct k8s_config {
 
 /* Image versions of the open-source ClearML Server that the manifests
  * deploy (the same as the compose files of the other backends). */
-#define K8S_CLEARML_IMAGE "allegroai/clearml"
+#define K8S_CLEARML_IMAGE   "allegroai/clearml"
 #define K8S_CLEARML_VERSION "2.0.0"
 #define K8S_ELASTIC_VERSION "8.17.0"
-#define K8S_MONGO_VERSION "6.0.19"
-#define K8S_REDIS_VERSION "7.4.1"
-#define K8S_INIT_IMAGE "busybox:1.36"
+#define K8S_MONGO_VERSION   "6.0.19"
+#define K8S_REDIS_VERSION   "7.4.1"
+#define K8S_INIT_IMAGE	    "busybox:1.36"
 
 extern const struct backend_ops kubernetes_backend;
 
@@ -53,8 +53,7 @@ json_t *k8s_manifest_vars(const struct k8s_config *c, bool with_users);
 /* The objects plan action `action_id` applies, rendered from assets/k8s-*
  * and parsed: a JSON array (new reference, possibly empty) in *out.
  * Returns 0, or -1 with *cause (never holding a secret). */
-int k8s_manifests(const struct k8s_config *c, const char *action_id, json_t **out,
-		  char **cause);
+int k8s_manifests(const struct k8s_config *c, const char *action_id, json_t **out, char **cause);
 
 /* The Deployments of the plan, in order (NULL-terminated). */
 extern const char *const k8s_deployments[];

@@ -9,15 +9,15 @@
 #include "../render.h"
 #include "k8s_yaml.h"
 
-const char *const k8s_deployments[] = {"mongo",	    "elastic",	  "redis",
-				       "apiserver", "fileserver", "webserver", NULL};
+const char *const k8s_deployments[] = {"mongo",	     "elastic",	  "redis", "apiserver",
+				       "fileserver", "webserver", NULL};
 
 static json_t *service(const char *name, const char *app, const char *port_name, int port,
 		       int target, int node_port)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i}", "name", name, "app", app,
-			 "type", node_port ? "NodePort" : "ClusterIP", "port_name", port_name,
-			 "port", port, "target", target, "node_port", node_port);
+	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i}", "name", name, "app", app, "type",
+			 node_port ? "NodePort" : "ClusterIP", "port_name", port_name, "port", port,
+			 "target", target, "node_port", node_port);
 }
 
 static json_t *claim(const char *name, const char *size)
@@ -106,7 +106,8 @@ int k8s_manifests(const struct k8s_config *c, const char *action_id, json_t **ou
 			if (!c->users[i].password || !c->users[i].username) {
 				free(asset);
 				return lf_fail(cause,
-					       _("server.admin_users[%zu]: the user name or password is not available"),
+					       _("server.admin_users[%zu]: the user name or "
+						 "password is not available"),
 					       i);
 			}
 	}

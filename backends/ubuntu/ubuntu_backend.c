@@ -128,8 +128,9 @@ enum ussh_status ubuntu_run(struct ubuntu_session *s, bool root, const char *con
 	return st;
 }
 
-/* Run and return stdout (caller frees) when the command exits 0, else NULL
- * (with *cause when it could not run at all; *ran tells which). */
+/* Run and return stdout (caller frees) when the command exits 0, else NULL.
+ * With merge_stderr: stdout and stderr together, whatever the exit status
+ * (the docker parsers read both). NULL when it could not run at all. */
 static char *output_of(struct ubuntu_session *s, bool root, const char *const argv[],
                        bool merge_stderr)
 {
@@ -262,7 +263,6 @@ static int ub_check(void *session, struct check_list *cl, char **cause)
 {
 	struct ubuntu_session *s = session;
 	const struct ubuntu_config *c = s->c;
-	(void)cause;
 
 	/* sudo first: the docker and directory checks need it. */
 	enum ussh_sudo_mode mode = USSH_SUDO_UNKNOWN;
