@@ -143,6 +143,8 @@ static struct setup_opts setup_opts_for(const struct opts *o, bool resolve)
 
 static void subscribe_output(struct session *s, const struct opts *o)
 {
+	if (!s->evs)
+		return; /* the session did not get that far */
 	if (o->json)
 		events_subscribe(s->evs, observer_json, stdout);
 	else

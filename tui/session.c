@@ -36,6 +36,8 @@ int session_init(struct session *s, const struct answers *a,
 int session_init_from_state(struct session *s, const char *state_dir,
                             const struct setup_opts *so_in, char **cause)
 {
+	/* Cleared first: the caller frees the session whatever happens. */
+	memset(s, 0, sizeof *s);
 	char *path = lf_asprintf("%s/answers.yaml", state_dir);
 	struct diags d = { 0 };
 	struct answers *a = answers_load_checked(path, &d);

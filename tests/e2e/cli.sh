@@ -176,6 +176,10 @@ assert all(a['status']=='done' for a in j['actions'])"
 done
 unset LANDFALL_DRYRUN_LEDGER
 
+mkdir -p "$WORK/empty-state"
+expect_exit 1 "destroy on a directory without a journal" "$LF" destroy --yes --state "$WORK/empty-state"
+check "it says what is missing" grep -q "answers.yaml is missing" "$WORK/last.err"
+
 # ---- JSON events and checks --------------------------------------------
 expect_exit 0 "apply --json" "$LF" apply --dry-run --json --answers "$ANS/kubernetes.yaml" --state "$WORK/st-json"
 check "--json: one JSON object per line" python3 -c "
