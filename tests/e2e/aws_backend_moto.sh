@@ -290,7 +290,7 @@ same "  ... and created nothing new" "$(count lf-e2e-net)" "1 3 1 1 2"
 # engine.boundary kills before an action; write.* kill inside a journal
 # write, right after AWS created something that is not yet recorded.
 n=0
-for fault in engine.boundary:3 write.before-rename:3 write.before-rename:6 write.mid:9 \
+for fault in engine.boundary:3 write.before-rename:32 write.before-rename:6 write.mid:9 \
 	write.before-rename:14 write.before-rename:20 write.mid:27; do
 	n=$((n + 1))
 	inst=lf-e2e-kill$n
