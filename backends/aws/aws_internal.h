@@ -27,6 +27,25 @@ extern const struct action_ops aws_route_table_ops;
 extern const struct action_ops aws_sg_lb_ops;
 extern const struct action_ops aws_sg_server_ops;
 
+/* The server (aws_compute.c): backup bucket, IAM role and instance profile,
+ * the instance with its disks and user-data. */
+extern const struct action_ops aws_bucket_ops;
+extern const struct action_ops aws_iam_role_ops;
+extern const struct action_ops aws_instance_profile_ops;
+extern const struct action_ops aws_instance_ops;
+
+/* The edge (aws_edge.c): target group, certificate, load balancer,
+ * listeners and DNS records. */
+extern const struct action_ops aws_target_group_ops;
+extern const struct action_ops aws_certificate_ops;
+extern const struct action_ops aws_load_balancer_ops;
+extern const struct action_ops aws_listeners_ops;
+extern const struct action_ops aws_dns_records_ops;
+
+/* AWS Backup (aws_backup.c): vault, plan and the fileserver selection. */
+extern const struct action_ops aws_backup_vault_ops;
+extern const struct action_ops aws_backup_plan_ops;
+
 /* Subnet `index` of `count` carved from an IPv4 CIDR: the smallest power of
  * two of equal blocks that holds `count`. Returns a caller-freed
  * "a.b.c.d/len", or NULL when the block is too small (beyond /28) or the
