@@ -249,7 +249,7 @@ enum engine_rc engine_destroy(const struct plan *p, struct journal *j,
 		const struct action *a = &p->actions[pi];
 		struct action_ctx ctx = { .action = a, .journal = j, .evs = evs,
 		                          .session = session, .index = (int)(n - 1 - k),
-		                          .total = (int)n };
+		                          .total = (int)n, .purge = o.purge };
 		if (journal_set_status(j, id, "undoing", NULL, cause) != 0)
 			return state_error(evs, cause);
 		emit(&ctx, EV_STARTED, NULL, a->detail);

@@ -15,6 +15,7 @@
 #define LANDFALL_ENGINE_H
 
 #include <signal.h>
+#include <stdbool.h>
 
 #include "backend.h"
 #include "journal.h"
@@ -40,6 +41,9 @@ struct engine_opts {
 	void (*sleep_ms)(long ms, void *user);
 	void *sleep_user;
 	unsigned seed;         /* jitter seed; 0 picks one from the clock */
+	/* destroy: also delete what is kept by default (data directories,
+	 * backup bucket and vault). Only after a typed confirmation. */
+	bool purge;
 };
 
 /* What an action operation sees. */
@@ -50,6 +54,7 @@ struct action_ctx {
 	void *session;         /* the backend's session from ops->open */
 	int index, total;
 	int attempt;           /* 1 for the first try */
+	bool purge;            /* destroy: delete kept data too (engine_opts) */
 	char *error;           /* set through ctx_error() */
 	char *hint;
 };
