@@ -64,4 +64,9 @@ void lf_fault_point(const char *name);
 /* True for NULL or "". */
 bool lf_str_empty(const char *s);
 
+/* Standard base64 (RFC 4648), whitespace ignored. Return a caller-freed
+ * NUL-terminated buffer (its length in *len), or NULL on bad input. */
+char *lf_base64_decode(const char *in, size_t *len);
+char *lf_base64_encode(const void *in, size_t len);
+
 #endif

@@ -351,8 +351,8 @@ static void client_certificate_auth(void **state)
 	char *key_path = k8s_peer_path(&peer, "pki/admin.key");
 	size_t clen, klen;
 	char *crt = lf_read_file(crt_path, &clen, NULL), *key = lf_read_file(key_path, &klen, NULL);
-	char *crt64 = kubeconfig_base64_encode(crt, clen),
-	     *key64 = kubeconfig_base64_encode(key, klen);
+	char *crt64 = lf_base64_encode(crt, clen),
+	     *key64 = lf_base64_encode(key, klen);
 	char *user = lf_asprintf("    client-certificate-data: %s\n    client-key-data: %s\n",
 				 crt64, key64);
 	char *ca = ca_line("pki/ca.crt");

@@ -414,9 +414,9 @@ static void relative_paths_resolve_against_the_file(void **state)
 static void data_fields_are_base64(void **state)
 {
 	(void)state;
-	char *ca = kubeconfig_base64_encode("CA PEM\n", 7);
-	char *cert = kubeconfig_base64_encode("CERT PEM", 8);
-	char *key = kubeconfig_base64_encode("KEY PEM", 7);
+	char *ca = lf_base64_encode("CA PEM\n", 7);
+	char *cert = lf_base64_encode("CERT PEM", 8);
+	char *key = lf_base64_encode("KEY PEM", 7);
 	char *text = lf_asprintf("current-context: d\n"
 				 "clusters:\n- name: c\n  cluster:\n    server: https://d.example\n"
 				 "    certificate-authority-data: %s\n"
@@ -871,17 +871,17 @@ static void base64_and_time(void **state)
 {
 	(void)state;
 	size_t n;
-	char *d = kubeconfig_base64_decode("aGVs\nbG8=", &n);
+	char *d = lf_base64_decode("aGVs\nbG8=", &n);
 	assert_string_equal(d, "hello");
 	assert_int_equal(n, 5);
 	free(d);
-	assert_null(kubeconfig_base64_decode("aGVsbG8=x", &n));
-	assert_null(kubeconfig_base64_decode("a", &n));
-	assert_null(kubeconfig_base64_decode("aGV*", &n));
-	d = kubeconfig_base64_decode("", &n);
+	assert_null(lf_base64_decode("aGVsbG8=x", &n));
+	assert_null(lf_base64_decode("a", &n));
+	assert_null(lf_base64_decode("aGV*", &n));
+	d = lf_base64_decode("", &n);
 	assert_int_equal(n, 0);
 	free(d);
-	char *e = kubeconfig_base64_encode("hello", 5);
+	char *e = lf_base64_encode("hello", 5);
 	assert_string_equal(e, "aGVsbG8=");
 	free(e);
 	assert_int_equal(kubeconfig_parse_time("1970-01-01T00:00:00Z"), 0);

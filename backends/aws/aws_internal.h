@@ -17,6 +17,55 @@ struct aws_session {
 	char *arn;
 };
 
+/* The tag every resource of an install carries, with its install id. */
+#define AWS_TAG_INSTALL "landfall:install"
+
+/* ---- helpers of the actions (aws_act.c) ----------------------------------- */
+
+/* The session, with later log lines tied to the action. */
+struct aws_session *aws_sess(struct action_ctx *ctx);
+const struct aws_config *aws_cfg(struct action_ctx *ctx);
+/* True when `code` is one of the space-separated codes in `list`. */
+bool aws_code_in(const char *code, const char *list);
+/* The engine's result of a call: ACT_OK; ACT_NOT_FOUND when AWS answered
+ * one of the `tolerate` codes (space separated, may be NULL); ACT_RETRY
+ * for "still in use / not there yet" codes; else the error set in ctx.
+ * Clears *err. */
+enum action_rc aws_act_result(struct action_ctx *ctx, const char *action, enum aws_status st,
+			      struct aws_error *err, const char *tolerate);
+/* One call of each protocol, as aws_act_result() sees it. *out (may be
+ * NULL: not wanted) gets the answer on ACT_OK. */
+enum action_rc aws_act_query(struct action_ctx *ctx, enum aws_service svc, const char *action,
+			     const struct aws_params *p, xmlDoc **out, const char *tolerate);
+enum action_rc aws_ec2(struct action_ctx *ctx, const char *action, const struct aws_params *p,
+		       xmlDoc **out, const char *tolerate);
+/* A one-parameter EC2 call: Key=value. */
+enum action_rc aws_ec2_1(struct action_ctx *ctx, const char *action, const char *key,
+			 const char *value, const char *tolerate);
+enum action_rc aws_act_json(struct action_ctx *ctx, enum aws_service svc, const char *op,
+			    json_t *in, json_t **out, const char *tolerate);
+enum action_rc aws_act_rest_xml(struct action_ctx *ctx, const struct aws_request *rq,
+				xmlDoc **out, const char *tolerate);
+enum action_rc aws_act_rest_json(struct action_ctx *ctx, const struct aws_request *rq,
+				 json_t *body, json_t **out, const char *tolerate);
+/* EC2 TagSpecification number n (aws_tag_spec: 1) with the install tag
+ * and a Name. */
+void aws_tag_spec(struct aws_params *p, const char *rtype, const char *install, const char *name);
+void aws_tag_spec_n(struct aws_params *p, int n, const char *rtype, const char *install,
+		    const char *name);
+/* Append Filter.N.Name=name, Filter.N.Value.1=value. */
+void aws_filter(struct aws_params *p, int *n, const char *name, const char *value);
+/* The ids (at `id_path` under the answer's root, e.g. "vpcSet/item/vpcId")
+ * of what DescribeX finds with our install tag, the Name `name` (NULL: any)
+ * and in `vpc` (NULL: anywhere). *first gets the first id (caller-freed) or
+ * NULL; `count` (may be NULL) how many. */
+enum action_rc aws_find_tagged(struct action_ctx *ctx, const char *describe, const char *id_path,
+			       const char *name, const char *vpc, char **first, size_t *count);
+/* "<install id>-<what>", caller-freed. */
+char *aws_name_of(const struct aws_config *c, const char *what);
+/* The `key` another action recorded, or NULL with the error set in ctx. */
+const char *aws_need(struct action_ctx *ctx, const char *action, const char *key);
+
 /* The network part of the plan (aws_network.c): each one looks for what it
  * would create by the tags landfall:install and Name, creates what is
  * missing, and undoes in reverse, taking "already gone" as success. */

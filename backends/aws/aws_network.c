@@ -19,8 +19,6 @@
 #include "aws_internal.h"
 #include "aws_xml.h"
 
-#define TAG_INSTALL "landfall:install"
-
 /* ---- CIDR carving -------------------------------------------------------- */
 
 char *aws_cidr4_subnet(const char *cidr, size_t index, size_t count)
@@ -84,146 +82,6 @@ char *aws_cidr6_subnet(const char *cidr, size_t index)
 	return lf_asprintf("%s/64", buf);
 }
 
-/* ---- calls ---------------------------------------------------------------- */
-
-static struct aws_session *sess(struct action_ctx *ctx)
-{
-	struct aws_session *s = ctx->session;
-	aws_client_set_action(s->client, ctx->action->id);
-	return s;
-}
-
-/* True when `code` is one of the space-separated codes in `list`. */
-static bool code_in(const char *code, const char *list)
-{
-	if (!code || !list)
-		return false;
-	size_t n = strlen(code);
-	for (const char *p = list; *p;) {
-		size_t w = strcspn(p, " ");
-		if (w == n && strncmp(p, code, n) == 0)
-			return true;
-		p += w;
-		p += strspn(p, " ");
-	}
-	return false;
-}
-
-/* One EC2 call. ACT_OK with *out (may be NULL: not wanted) on success;
- * ACT_NOT_FOUND when AWS answered with one of the `tolerate` codes (space
- * separated, may be NULL); otherwise the error set in ctx and its rc. */
-static enum action_rc ec2(struct action_ctx *ctx, const char *action, const struct aws_params *p,
-			  xmlDoc **out, const char *tolerate)
-{
-	struct aws_session *s = sess(ctx);
-	struct aws_error err = {0};
-	xmlDoc *doc = NULL;
-	enum aws_status st = aws_query(s->client, AWS_EC2, action, p, &doc, &err);
-	enum action_rc rc;
-	if (st == AWS_OK) {
-		rc = ACT_OK;
-		if (out)
-			*out = doc;
-		else
-			xmlFreeDoc(doc);
-	} else if (code_in(err.code, tolerate)) {
-		rc = ACT_NOT_FOUND;
-	} else if (code_in(err.code, "DependencyViolation IncorrectState")) {
-		/* Something being deleted or created still holds on: later. */
-		rc = ctx_error(ctx, ACT_RETRY, err.hint, "%s: %s", action, err.text ? err.text : "?");
-	} else {
-		rc = ctx_error(ctx, aws_action_rc(st), err.hint, "%s: %s", action,
-			       err.text ? err.text : "?");
-	}
-	aws_error_clear(&err);
-	return rc;
-}
-
-static void tag_spec(struct aws_params *p, const char *rtype, const char *install,
-		     const char *name)
-{
-	aws_params_set(p, "TagSpecification.1.ResourceType", rtype);
-	aws_params_set(p, "TagSpecification.1.Tag.1.Key", TAG_INSTALL);
-	aws_params_set(p, "TagSpecification.1.Tag.1.Value", install);
-	aws_params_set(p, "TagSpecification.1.Tag.2.Key", "Name");
-	aws_params_set(p, "TagSpecification.1.Tag.2.Value", name);
-}
-
-/* Append Filter.N.Name=name, Filter.N.Value.1=value. */
-static void filter(struct aws_params *p, int *n, const char *name, const char *value)
-{
-	++*n;
-	char *k = lf_asprintf("Filter.%d.Name", *n);
-	aws_params_set(p, k, name);
-	free(k);
-	k = lf_asprintf("Filter.%d.Value.1", *n);
-	aws_params_set(p, k, value);
-	free(k);
-}
-
-/* The ids (at `id_path` under the answer's root, e.g. "vpcSet/item/vpcId")
- * of what DescribeX finds with our install tag, the Name `name` (NULL: any)
- * and in `vpc` (NULL: anywhere). *first gets the first id (caller-freed) or
- * NULL; returns ACT_OK or the failure. `count` (may be NULL) gets how many. */
-static enum action_rc find_tagged(struct action_ctx *ctx, const char *describe,
-				  const char *id_path, const char *name, const char *vpc,
-				  char **first, size_t *count)
-{
-	struct aws_session *s = ctx->session;
-	struct aws_params *p = aws_params_new();
-	int n = 0;
-	filter(p, &n, "tag:" TAG_INSTALL, s->cfg->install_id);
-	if (name)
-		filter(p, &n, "tag:Name", name);
-	if (vpc)
-		filter(p, &n, "vpc-id", vpc);
-	xmlDoc *doc = NULL;
-	enum action_rc rc = ec2(ctx, describe, p, &doc, NULL);
-	aws_params_free(p);
-	*first = NULL;
-	if (count)
-		*count = 0;
-	if (rc != ACT_OK)
-		return rc;
-	xmlNode **ids;
-	size_t k = aws_xml_nodes(aws_xml_root(doc), id_path, &ids);
-	if (k)
-		*first = aws_xml_text_or(ids[0], "", "");
-	if (k > 1)
-		ctx_log(ctx, LOG_WARN, _("%zu resources carry the name %s; using %s"), k,
-			name ? name : "?", *first);
-	free(ids);
-	xmlFreeDoc(doc);
-	if (count)
-		*count = k;
-	return ACT_OK;
-}
-
-/* A one-parameter call: Key=value. */
-static enum action_rc ec2_1(struct action_ctx *ctx, const char *action, const char *key,
-			    const char *value, const char *tolerate)
-{
-	struct aws_params *p = aws_params_new();
-	aws_params_set(p, key, value);
-	enum action_rc rc = ec2(ctx, action, p, NULL, tolerate);
-	aws_params_free(p);
-	return rc;
-}
-
-static char *name_of(const struct aws_config *c, const char *what)
-{
-	return lf_asprintf("%s-%s", c->install_id, what);
-}
-
-static const char *need(struct action_ctx *ctx, const char *action, const char *key)
-{
-	const char *v = ctx_resource_of(ctx, action, key);
-	if (!v)
-		ctx_error(ctx, ACT_FAILED, _("run apply again from the start of the plan"),
-			  _("the %s of action \"%s\" is not in the journal"), key, action);
-	return v;
-}
-
 /* ---- VPC ------------------------------------------------------------------ */
 
 /* After the VPC exists: DNS host names on (the load balancer and the
@@ -234,7 +92,7 @@ static enum action_rc vpc_finish(struct action_ctx *ctx, const char *vpc)
 	struct aws_params *p = aws_params_new();
 	aws_params_set(p, "VpcId", vpc);
 	aws_params_set(p, "EnableDnsHostnames.Value", "true");
-	enum action_rc rc = ec2(ctx, "ModifyVpcAttribute", p, NULL, NULL);
+	enum action_rc rc = aws_ec2(ctx, "ModifyVpcAttribute", p, NULL, NULL);
 	aws_params_free(p);
 	if (rc != ACT_OK)
 		return rc;
@@ -265,7 +123,7 @@ static enum action_rc vpc_existing(struct action_ctx *ctx)
 		free(k);
 	}
 	xmlDoc *doc = NULL;
-	enum action_rc rc = ec2(ctx, "DescribeSubnets", p, &doc, NULL);
+	enum action_rc rc = aws_ec2(ctx, "DescribeSubnets", p, &doc, NULL);
 	aws_params_free(p);
 	if (rc != ACT_OK)
 		return rc;
@@ -300,11 +158,11 @@ static enum action_rc vpc_existing(struct action_ctx *ctx)
 
 static enum action_rc vpc_find(struct action_ctx *ctx)
 {
-	const struct aws_config *c = sess(ctx)->cfg;
+	const struct aws_config *c = aws_sess(ctx)->cfg;
 	if (c->vpc_existing)
 		return vpc_existing(ctx);
-	char *name = name_of(c, "vpc"), *id = NULL;
-	enum action_rc rc = find_tagged(ctx, "DescribeVpcs", "vpcSet/item/vpcId", name, NULL, &id, NULL);
+	char *name = aws_name_of(c, "vpc"), *id = NULL;
+	enum action_rc rc = aws_find_tagged(ctx, "DescribeVpcs", "vpcSet/item/vpcId", name, NULL, &id, NULL);
 	free(name);
 	if (rc == ACT_OK && !id)
 		rc = ACT_NOT_FOUND;
@@ -318,17 +176,17 @@ static enum action_rc vpc_find(struct action_ctx *ctx)
 
 static enum action_rc vpc_apply(struct action_ctx *ctx)
 {
-	const struct aws_config *c = sess(ctx)->cfg;
+	const struct aws_config *c = aws_sess(ctx)->cfg;
 	if (c->vpc_existing)
 		return vpc_existing(ctx);
-	char *name = name_of(c, "vpc");
+	char *name = aws_name_of(c, "vpc");
 	struct aws_params *p = aws_params_new();
 	aws_params_set(p, "CidrBlock", c->vpc_cidr);
 	if (c->ipv6)
 		aws_params_set(p, "AmazonProvidedIpv6CidrBlock", "true");
-	tag_spec(p, "vpc", c->install_id, name);
+	aws_tag_spec(p, "vpc", c->install_id, name);
 	xmlDoc *doc = NULL;
-	enum action_rc rc = ec2(ctx, "CreateVpc", p, &doc, NULL);
+	enum action_rc rc = aws_ec2(ctx, "CreateVpc", p, &doc, NULL);
 	aws_params_free(p);
 	free(name);
 	if (rc != ACT_OK)
@@ -346,19 +204,19 @@ static enum action_rc vpc_apply(struct action_ctx *ctx)
 
 static enum action_rc vpc_undo(struct action_ctx *ctx)
 {
-	const struct aws_config *c = sess(ctx)->cfg;
+	const struct aws_config *c = aws_sess(ctx)->cfg;
 	if (c->vpc_existing)
 		return ACT_OK; /* the user's: never deleted */
-	char *name = name_of(c, "vpc"), *id = NULL;
-	enum action_rc rc = find_tagged(ctx, "DescribeVpcs", "vpcSet/item/vpcId", name, NULL, &id, NULL);
+	char *name = aws_name_of(c, "vpc"), *id = NULL;
+	enum action_rc rc = aws_find_tagged(ctx, "DescribeVpcs", "vpcSet/item/vpcId", name, NULL, &id, NULL);
 	free(name);
 	if (rc != ACT_OK)
 		return rc;
 	const char *recorded = ctx_resource(ctx, "vpc_id");
 	if (recorded && (!id || strcmp(id, recorded) != 0))
-		rc = ec2_1(ctx, "DeleteVpc", "VpcId", recorded, "InvalidVpcID.NotFound");
+		rc = aws_ec2_1(ctx, "DeleteVpc", "VpcId", recorded, "InvalidVpcID.NotFound");
 	if (id && (rc == ACT_OK || rc == ACT_NOT_FOUND))
-		rc = ec2_1(ctx, "DeleteVpc", "VpcId", id, "InvalidVpcID.NotFound");
+		rc = aws_ec2_1(ctx, "DeleteVpc", "VpcId", id, "InvalidVpcID.NotFound");
 	free(id);
 	return rc == ACT_NOT_FOUND ? ACT_OK : rc;
 }
@@ -375,7 +233,7 @@ static enum action_rc vpc_ipv6_block(struct action_ctx *ctx, const char *vpc, ch
 	struct aws_params *p = aws_params_new();
 	aws_params_set(p, "VpcId.1", vpc);
 	xmlDoc *doc = NULL;
-	enum action_rc rc = ec2(ctx, "DescribeVpcs", p, &doc, NULL);
+	enum action_rc rc = aws_ec2(ctx, "DescribeVpcs", p, &doc, NULL);
 	aws_params_free(p);
 	if (rc != ACT_OK)
 		return rc;
@@ -400,14 +258,14 @@ static enum action_rc subnet_attrs(struct action_ctx *ctx, const char *id, bool 
 	struct aws_params *p = aws_params_new();
 	aws_params_set(p, "SubnetId", id);
 	aws_params_set(p, "MapPublicIpOnLaunch.Value", "true");
-	enum action_rc rc = ec2(ctx, "ModifySubnetAttribute", p, NULL, NULL);
+	enum action_rc rc = aws_ec2(ctx, "ModifySubnetAttribute", p, NULL, NULL);
 	aws_params_free(p);
 	if (rc != ACT_OK || !ipv6)
 		return rc;
 	p = aws_params_new();
 	aws_params_set(p, "SubnetId", id);
 	aws_params_set(p, "AssignIpv6AddressOnCreation.Value", "true");
-	rc = ec2(ctx, "ModifySubnetAttribute", p, NULL, NULL);
+	rc = aws_ec2(ctx, "ModifySubnetAttribute", p, NULL, NULL);
 	aws_params_free(p);
 	return rc;
 }
@@ -415,8 +273,8 @@ static enum action_rc subnet_attrs(struct action_ctx *ctx, const char *id, bool 
 /* Find (create=false) or make every subnet. */
 static enum action_rc subnets_ensure(struct action_ctx *ctx, bool create)
 {
-	const struct aws_config *c = sess(ctx)->cfg;
-	const char *vpc = need(ctx, "vpc", "vpc_id");
+	const struct aws_config *c = aws_sess(ctx)->cfg;
+	const char *vpc = aws_need(ctx, "vpc", "vpc_id");
 	if (!vpc)
 		return ACT_FAILED;
 	char *v6 = NULL;
@@ -424,9 +282,9 @@ static enum action_rc subnets_ensure(struct action_ctx *ctx, bool create)
 	char *ids = lf_xstrdup("");
 	for (size_t i = 0; i < c->nzones && rc == ACT_OK; i++) {
 		char *what = lf_asprintf("public-%s", c->zones[i]);
-		char *name = name_of(c, what), *id = NULL;
+		char *name = aws_name_of(c, what), *id = NULL;
 		free(what);
-		rc = find_tagged(ctx, "DescribeSubnets", "subnetSet/item/subnetId", name, vpc, &id, NULL);
+		rc = aws_find_tagged(ctx, "DescribeSubnets", "subnetSet/item/subnetId", name, vpc, &id, NULL);
 		if (rc == ACT_OK && !id && !create)
 			rc = ACT_NOT_FOUND;
 		if (rc == ACT_OK && !id) {
@@ -445,10 +303,10 @@ static enum action_rc subnets_ensure(struct action_ctx *ctx, bool create)
 			char *cidr6 = v6 ? aws_cidr6_subnet(v6, i) : NULL;
 			if (cidr6)
 				aws_params_set(p, "Ipv6CidrBlock", cidr6);
-			tag_spec(p, "subnet", c->install_id, name);
+			aws_tag_spec(p, "subnet", c->install_id, name);
 			xmlDoc *doc = NULL;
 			if (rc == ACT_OK)
-				rc = ec2(ctx, "CreateSubnet", p, &doc, NULL);
+				rc = aws_ec2(ctx, "CreateSubnet", p, &doc, NULL);
 			aws_params_free(p);
 			if (rc == ACT_OK) {
 				id = aws_xml_text(aws_xml_root(doc), "subnet/subnetId");
@@ -498,7 +356,7 @@ static enum action_rc subnets_apply(struct action_ctx *ctx)
  * the journal names (a tag lost by hand). */
 static enum action_rc subnets_undo(struct action_ctx *ctx)
 {
-	const struct aws_config *c = sess(ctx)->cfg;
+	const struct aws_config *c = aws_sess(ctx)->cfg;
 	const char *vpc = ctx_resource_of(ctx, "vpc", "vpc_id");
 	enum action_rc rc = ACT_OK;
 	for (size_t i = 0; i < c->nzones && (rc == ACT_OK || rc == ACT_NOT_FOUND); i++) {
@@ -506,15 +364,15 @@ static enum action_rc subnets_undo(struct action_ctx *ctx)
 		const char *rec = ctx_resource(ctx, key);
 		free(key);
 		char *what = lf_asprintf("public-%s", c->zones[i]);
-		char *name = name_of(c, what), *id = NULL;
+		char *name = aws_name_of(c, what), *id = NULL;
 		free(what);
-		rc = find_tagged(ctx, "DescribeSubnets", "subnetSet/item/subnetId", name, vpc, &id,
+		rc = aws_find_tagged(ctx, "DescribeSubnets", "subnetSet/item/subnetId", name, vpc, &id,
 				 NULL);
 		free(name);
 		if (rc == ACT_OK && rec && (!id || strcmp(rec, id) != 0))
-			rc = ec2_1(ctx, "DeleteSubnet", "SubnetId", rec, "InvalidSubnetID.NotFound");
+			rc = aws_ec2_1(ctx, "DeleteSubnet", "SubnetId", rec, "InvalidSubnetID.NotFound");
 		if ((rc == ACT_OK || rc == ACT_NOT_FOUND) && id)
-			rc = ec2_1(ctx, "DeleteSubnet", "SubnetId", id, "InvalidSubnetID.NotFound");
+			rc = aws_ec2_1(ctx, "DeleteSubnet", "SubnetId", id, "InvalidSubnetID.NotFound");
 		free(id);
 	}
 	return rc == ACT_NOT_FOUND ? ACT_OK : rc;
@@ -530,7 +388,7 @@ static enum action_rc igw_attach(struct action_ctx *ctx, const char *igw, const 
 	struct aws_params *p = aws_params_new();
 	aws_params_set(p, "InternetGatewayId", igw);
 	aws_params_set(p, "VpcId", vpc);
-	enum action_rc rc = ec2(ctx, "AttachInternetGateway", p, NULL, "Resource.AlreadyAssociated");
+	enum action_rc rc = aws_ec2(ctx, "AttachInternetGateway", p, NULL, "Resource.AlreadyAssociated");
 	aws_params_free(p);
 	if (rc == ACT_OK || rc == ACT_NOT_FOUND)
 		ctx_output(ctx, "internet_gateway_id", _("Internet gateway"), igw);
@@ -539,12 +397,12 @@ static enum action_rc igw_attach(struct action_ctx *ctx, const char *igw, const 
 
 static enum action_rc igw_find(struct action_ctx *ctx)
 {
-	const struct aws_config *c = sess(ctx)->cfg;
-	const char *vpc = need(ctx, "vpc", "vpc_id");
+	const struct aws_config *c = aws_sess(ctx)->cfg;
+	const char *vpc = aws_need(ctx, "vpc", "vpc_id");
 	if (!vpc)
 		return ACT_FAILED;
-	char *name = name_of(c, "igw"), *id = NULL;
-	enum action_rc rc = find_tagged(ctx, "DescribeInternetGateways",
+	char *name = aws_name_of(c, "igw"), *id = NULL;
+	enum action_rc rc = aws_find_tagged(ctx, "DescribeInternetGateways",
 					"internetGatewaySet/item/internetGatewayId", name, NULL, &id,
 					NULL);
 	free(name);
@@ -560,16 +418,16 @@ static enum action_rc igw_find(struct action_ctx *ctx)
 
 static enum action_rc igw_apply(struct action_ctx *ctx)
 {
-	const struct aws_config *c = sess(ctx)->cfg;
-	const char *vpc = need(ctx, "vpc", "vpc_id");
+	const struct aws_config *c = aws_sess(ctx)->cfg;
+	const char *vpc = aws_need(ctx, "vpc", "vpc_id");
 	if (!vpc)
 		return ACT_FAILED;
-	char *name = name_of(c, "igw");
+	char *name = aws_name_of(c, "igw");
 	struct aws_params *p = aws_params_new();
-	tag_spec(p, "internet-gateway", c->install_id, name);
+	aws_tag_spec(p, "internet-gateway", c->install_id, name);
 	free(name);
 	xmlDoc *doc = NULL;
-	enum action_rc rc = ec2(ctx, "CreateInternetGateway", p, &doc, NULL);
+	enum action_rc rc = aws_ec2(ctx, "CreateInternetGateway", p, &doc, NULL);
 	aws_params_free(p);
 	if (rc != ACT_OK)
 		return rc;
@@ -591,22 +449,22 @@ static enum action_rc igw_remove(struct action_ctx *ctx, const char *igw, const 
 		struct aws_params *p = aws_params_new();
 		aws_params_set(p, "InternetGatewayId", igw);
 		aws_params_set(p, "VpcId", vpc);
-		rc = ec2(ctx, "DetachInternetGateway", p, NULL,
+		rc = aws_ec2(ctx, "DetachInternetGateway", p, NULL,
 			 "Gateway.NotAttached InvalidInternetGatewayID.NotFound InvalidVpcID.NotFound");
 		aws_params_free(p);
 	}
 	if (rc == ACT_OK || rc == ACT_NOT_FOUND)
-		rc = ec2_1(ctx, "DeleteInternetGateway", "InternetGatewayId", igw,
+		rc = aws_ec2_1(ctx, "DeleteInternetGateway", "InternetGatewayId", igw,
 			   "InvalidInternetGatewayID.NotFound");
 	return rc == ACT_NOT_FOUND ? ACT_OK : rc;
 }
 
 static enum action_rc igw_undo(struct action_ctx *ctx)
 {
-	const struct aws_config *c = sess(ctx)->cfg;
+	const struct aws_config *c = aws_sess(ctx)->cfg;
 	const char *vpc = ctx_resource_of(ctx, "vpc", "vpc_id");
-	char *name = name_of(c, "igw"), *id = NULL;
-	enum action_rc rc = find_tagged(ctx, "DescribeInternetGateways",
+	char *name = aws_name_of(c, "igw"), *id = NULL;
+	enum action_rc rc = aws_find_tagged(ctx, "DescribeInternetGateways",
 					"internetGatewaySet/item/internetGatewayId", name, NULL, &id,
 					NULL);
 	free(name);
@@ -630,7 +488,7 @@ static enum action_rc add_route(struct action_ctx *ctx, const char *rt, const ch
 	aws_params_set(p, "RouteTableId", rt);
 	aws_params_set(p, key, dest);
 	aws_params_set(p, "GatewayId", igw);
-	enum action_rc rc = ec2(ctx, "CreateRoute", p, NULL, "RouteAlreadyExists");
+	enum action_rc rc = aws_ec2(ctx, "CreateRoute", p, NULL, "RouteAlreadyExists");
 	aws_params_free(p);
 	return rc == ACT_NOT_FOUND ? ACT_OK : rc;
 }
@@ -638,9 +496,9 @@ static enum action_rc add_route(struct action_ctx *ctx, const char *rt, const ch
 /* Routes to the gateway and an association with every subnet. */
 static enum action_rc rt_finish(struct action_ctx *ctx, const char *rt)
 {
-	const struct aws_config *c = sess(ctx)->cfg;
-	const char *igw = need(ctx, "internet-gateway", "igw_id");
-	const char *subnets = igw ? need(ctx, "subnets", "subnet_ids") : NULL;
+	const struct aws_config *c = aws_sess(ctx)->cfg;
+	const char *igw = aws_need(ctx, "internet-gateway", "igw_id");
+	const char *subnets = igw ? aws_need(ctx, "subnets", "subnet_ids") : NULL;
 	if (!igw || !subnets)
 		return ACT_FAILED;
 	enum action_rc rc = add_route(ctx, rt, igw, "DestinationCidrBlock", "0.0.0.0/0");
@@ -652,7 +510,7 @@ static enum action_rc rt_finish(struct action_ctx *ctx, const char *rt)
 	struct aws_params *p = aws_params_new();
 	aws_params_set(p, "RouteTableId.1", rt);
 	xmlDoc *doc = NULL;
-	rc = ec2(ctx, "DescribeRouteTables", p, &doc, NULL);
+	rc = aws_ec2(ctx, "DescribeRouteTables", p, &doc, NULL);
 	aws_params_free(p);
 	if (rc != ACT_OK)
 		return rc;
@@ -676,7 +534,7 @@ static enum action_rc rt_finish(struct action_ctx *ctx, const char *rt)
 		aws_params_set(p, "RouteTableId", rt);
 		aws_params_set(p, "SubnetId", sn);
 		doc = NULL;
-		rc = ec2(ctx, "AssociateRouteTable", p, &doc, NULL);
+		rc = aws_ec2(ctx, "AssociateRouteTable", p, &doc, NULL);
 		aws_params_free(p);
 		if (rc == ACT_OK) {
 			char *aid = aws_xml_text(aws_xml_root(doc), "associationId");
@@ -699,12 +557,12 @@ static enum action_rc rt_finish(struct action_ctx *ctx, const char *rt)
 
 static enum action_rc rt_find(struct action_ctx *ctx)
 {
-	const struct aws_config *c = sess(ctx)->cfg;
-	const char *vpc = need(ctx, "vpc", "vpc_id");
+	const struct aws_config *c = aws_sess(ctx)->cfg;
+	const char *vpc = aws_need(ctx, "vpc", "vpc_id");
 	if (!vpc)
 		return ACT_FAILED;
-	char *name = name_of(c, "public-routes"), *id = NULL;
-	enum action_rc rc = find_tagged(ctx, "DescribeRouteTables", "routeTableSet/item/routeTableId",
+	char *name = aws_name_of(c, "public-routes"), *id = NULL;
+	enum action_rc rc = aws_find_tagged(ctx, "DescribeRouteTables", "routeTableSet/item/routeTableId",
 					name, vpc, &id, NULL);
 	free(name);
 	if (rc == ACT_OK && !id)
@@ -719,17 +577,17 @@ static enum action_rc rt_find(struct action_ctx *ctx)
 
 static enum action_rc rt_apply(struct action_ctx *ctx)
 {
-	const struct aws_config *c = sess(ctx)->cfg;
-	const char *vpc = need(ctx, "vpc", "vpc_id");
+	const struct aws_config *c = aws_sess(ctx)->cfg;
+	const char *vpc = aws_need(ctx, "vpc", "vpc_id");
 	if (!vpc)
 		return ACT_FAILED;
-	char *name = name_of(c, "public-routes");
+	char *name = aws_name_of(c, "public-routes");
 	struct aws_params *p = aws_params_new();
 	aws_params_set(p, "VpcId", vpc);
-	tag_spec(p, "route-table", c->install_id, name);
+	aws_tag_spec(p, "route-table", c->install_id, name);
 	free(name);
 	xmlDoc *doc = NULL;
-	enum action_rc rc = ec2(ctx, "CreateRouteTable", p, &doc, NULL);
+	enum action_rc rc = aws_ec2(ctx, "CreateRouteTable", p, &doc, NULL);
 	aws_params_free(p);
 	if (rc != ACT_OK)
 		return rc;
@@ -748,7 +606,7 @@ static enum action_rc rt_remove(struct action_ctx *ctx, const char *rt)
 	struct aws_params *p = aws_params_new();
 	aws_params_set(p, "RouteTableId.1", rt);
 	xmlDoc *doc = NULL;
-	enum action_rc rc = ec2(ctx, "DescribeRouteTables", p, &doc, "InvalidRouteTableID.NotFound");
+	enum action_rc rc = aws_ec2(ctx, "DescribeRouteTables", p, &doc, "InvalidRouteTableID.NotFound");
 	aws_params_free(p);
 	if (rc == ACT_NOT_FOUND)
 		return ACT_OK;
@@ -761,7 +619,7 @@ static enum action_rc rt_remove(struct action_ctx *ctx, const char *rt)
 			continue;
 		char *aid = aws_xml_text(assoc[i], "routeTableAssociationId");
 		if (aid) {
-			rc = ec2_1(ctx, "DisassociateRouteTable", "AssociationId", aid,
+			rc = aws_ec2_1(ctx, "DisassociateRouteTable", "AssociationId", aid,
 				   "InvalidAssociationID.NotFound");
 			if (rc == ACT_NOT_FOUND)
 				rc = ACT_OK;
@@ -771,16 +629,16 @@ static enum action_rc rt_remove(struct action_ctx *ctx, const char *rt)
 	free(assoc);
 	xmlFreeDoc(doc);
 	if (rc == ACT_OK)
-		rc = ec2_1(ctx, "DeleteRouteTable", "RouteTableId", rt, "InvalidRouteTableID.NotFound");
+		rc = aws_ec2_1(ctx, "DeleteRouteTable", "RouteTableId", rt, "InvalidRouteTableID.NotFound");
 	return rc == ACT_NOT_FOUND ? ACT_OK : rc;
 }
 
 static enum action_rc rt_undo(struct action_ctx *ctx)
 {
-	const struct aws_config *c = sess(ctx)->cfg;
+	const struct aws_config *c = aws_sess(ctx)->cfg;
 	const char *vpc = ctx_resource_of(ctx, "vpc", "vpc_id");
-	char *name = name_of(c, "public-routes"), *id = NULL;
-	enum action_rc rc = find_tagged(ctx, "DescribeRouteTables", "routeTableSet/item/routeTableId",
+	char *name = aws_name_of(c, "public-routes"), *id = NULL;
+	enum action_rc rc = aws_find_tagged(ctx, "DescribeRouteTables", "routeTableSet/item/routeTableId",
 					name, vpc, &id, NULL);
 	free(name);
 	const char *rec = ctx_resource(ctx, "route_table_id");
@@ -802,7 +660,7 @@ const struct action_ops aws_route_table_ops = {
 static enum action_rc authorize(struct action_ctx *ctx, const char *group, int port,
 				const char *from_group)
 {
-	const struct aws_config *c = sess(ctx)->cfg;
+	const struct aws_config *c = aws_sess(ctx)->cfg;
 	struct aws_params *p = aws_params_new();
 	aws_params_set(p, "GroupId", group);
 	aws_params_set(p, "IpPermissions.1.IpProtocol", "tcp");
@@ -820,7 +678,7 @@ static enum action_rc authorize(struct action_ctx *ctx, const char *group, int p
 			free(k);
 		}
 	}
-	enum action_rc rc = ec2(ctx, "AuthorizeSecurityGroupIngress", p, NULL,
+	enum action_rc rc = aws_ec2(ctx, "AuthorizeSecurityGroupIngress", p, NULL,
 				"InvalidPermission.Duplicate");
 	aws_params_free(p);
 	return rc == ACT_NOT_FOUND ? ACT_OK : rc;
@@ -829,14 +687,14 @@ static enum action_rc authorize(struct action_ctx *ctx, const char *group, int p
 /* Egress open: the default rule covers IPv4; an IPv6 VPC adds ::/0. */
 static enum action_rc egress_open(struct action_ctx *ctx, const char *group)
 {
-	const struct aws_config *c = sess(ctx)->cfg;
+	const struct aws_config *c = aws_sess(ctx)->cfg;
 	if (!c->ipv6)
 		return ACT_OK;
 	struct aws_params *p = aws_params_new();
 	aws_params_set(p, "GroupId", group);
 	aws_params_set(p, "IpPermissions.1.IpProtocol", "-1");
 	aws_params_set(p, "IpPermissions.1.Ipv6Ranges.1.CidrIpv6", "::/0");
-	enum action_rc rc = ec2(ctx, "AuthorizeSecurityGroupEgress", p, NULL,
+	enum action_rc rc = aws_ec2(ctx, "AuthorizeSecurityGroupEgress", p, NULL,
 				"InvalidPermission.Duplicate");
 	aws_params_free(p);
 	return rc == ACT_NOT_FOUND ? ACT_OK : rc;
@@ -863,7 +721,7 @@ static const struct sg_kind sg_server = {
 
 static char *sg_name(const struct aws_config *c, const struct sg_kind *k)
 {
-	return k->fixed_name ? lf_xstrdup(k->fixed_name) : name_of(c, k->name_suffix);
+	return k->fixed_name ? lf_xstrdup(k->fixed_name) : aws_name_of(c, k->name_suffix);
 }
 
 static enum action_rc sg_rules(struct action_ctx *ctx, const struct sg_kind *k, const char *id)
@@ -874,7 +732,7 @@ static enum action_rc sg_rules(struct action_ctx *ctx, const struct sg_kind *k, 
 		if (rc == ACT_OK)
 			rc = authorize(ctx, id, 443, NULL);
 	} else {
-		const char *lb = need(ctx, "sg-load-balancer", "group_id");
+		const char *lb = aws_need(ctx, "sg-load-balancer", "group_id");
 		if (!lb)
 			return ACT_FAILED;
 		rc = authorize(ctx, id, 10000, lb);
@@ -890,12 +748,12 @@ static enum action_rc sg_rules(struct action_ctx *ctx, const struct sg_kind *k, 
 
 static enum action_rc sg_find(struct action_ctx *ctx, const struct sg_kind *k)
 {
-	const struct aws_config *c = sess(ctx)->cfg;
-	const char *vpc = need(ctx, "vpc", "vpc_id");
+	const struct aws_config *c = aws_sess(ctx)->cfg;
+	const char *vpc = aws_need(ctx, "vpc", "vpc_id");
 	if (!vpc)
 		return ACT_FAILED;
 	char *name = sg_name(c, k), *id = NULL;
-	enum action_rc rc = find_tagged(ctx, "DescribeSecurityGroups", "securityGroupInfo/item/groupId",
+	enum action_rc rc = aws_find_tagged(ctx, "DescribeSecurityGroups", "securityGroupInfo/item/groupId",
 					name, vpc, &id, NULL);
 	free(name);
 	if (rc == ACT_OK && !id)
@@ -910,8 +768,8 @@ static enum action_rc sg_find(struct action_ctx *ctx, const struct sg_kind *k)
 
 static enum action_rc sg_apply(struct action_ctx *ctx, const struct sg_kind *k)
 {
-	const struct aws_config *c = sess(ctx)->cfg;
-	const char *vpc = need(ctx, "vpc", "vpc_id");
+	const struct aws_config *c = aws_sess(ctx)->cfg;
+	const char *vpc = aws_need(ctx, "vpc", "vpc_id");
 	if (!vpc)
 		return ACT_FAILED;
 	char *name = sg_name(c, k);
@@ -919,9 +777,9 @@ static enum action_rc sg_apply(struct action_ctx *ctx, const struct sg_kind *k)
 	aws_params_set(p, "GroupName", name);
 	aws_params_set(p, "GroupDescription", k->description);
 	aws_params_set(p, "VpcId", vpc);
-	tag_spec(p, "security-group", c->install_id, name);
+	aws_tag_spec(p, "security-group", c->install_id, name);
 	xmlDoc *doc = NULL;
-	enum action_rc rc = ec2(ctx, "CreateSecurityGroup", p, &doc, "InvalidGroup.Duplicate");
+	enum action_rc rc = aws_ec2(ctx, "CreateSecurityGroup", p, &doc, "InvalidGroup.Duplicate");
 	aws_params_free(p);
 	if (rc == ACT_NOT_FOUND) {
 		rc = ctx_error(ctx, ACT_FAILED,
@@ -945,17 +803,17 @@ static enum action_rc sg_apply(struct action_ctx *ctx, const struct sg_kind *k)
 
 static enum action_rc sg_undo(struct action_ctx *ctx, const struct sg_kind *k)
 {
-	const struct aws_config *c = sess(ctx)->cfg;
+	const struct aws_config *c = aws_sess(ctx)->cfg;
 	const char *vpc = ctx_resource_of(ctx, "vpc", "vpc_id");
 	char *name = sg_name(c, k), *id = NULL;
-	enum action_rc rc = find_tagged(ctx, "DescribeSecurityGroups", "securityGroupInfo/item/groupId",
+	enum action_rc rc = aws_find_tagged(ctx, "DescribeSecurityGroups", "securityGroupInfo/item/groupId",
 					name, vpc, &id, NULL);
 	free(name);
 	const char *rec = ctx_resource(ctx, "group_id");
 	if (rc == ACT_OK && rec && (!id || strcmp(rec, id) != 0))
-		rc = ec2_1(ctx, "DeleteSecurityGroup", "GroupId", rec, "InvalidGroup.NotFound");
+		rc = aws_ec2_1(ctx, "DeleteSecurityGroup", "GroupId", rec, "InvalidGroup.NotFound");
 	if ((rc == ACT_OK || rc == ACT_NOT_FOUND) && id)
-		rc = ec2_1(ctx, "DeleteSecurityGroup", "GroupId", id, "InvalidGroup.NotFound");
+		rc = aws_ec2_1(ctx, "DeleteSecurityGroup", "GroupId", id, "InvalidGroup.NotFound");
 	free(id);
 	return rc == ACT_NOT_FOUND ? ACT_OK : rc;
 }

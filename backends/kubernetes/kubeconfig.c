@@ -72,76 +72,6 @@ static void free_secret(char *s)
 	}
 }
 
-static const signed char b64_table[256] = {
-	['A'] = 1,  ['B'] = 2,	['C'] = 3,  ['D'] = 4,	['E'] = 5,  ['F'] = 6,	['G'] = 7,
-	['H'] = 8,  ['I'] = 9,	['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14,
-	['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21,
-	['V'] = 22, ['W'] = 23, ['X'] = 24, ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28,
-	['c'] = 29, ['d'] = 30, ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35,
-	['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42,
-	['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49,
-	['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56,
-	['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63,
-	['/'] = 64,
-};
-
-char *kubeconfig_base64_decode(const char *in, size_t *len)
-{
-	size_t n = strlen(in);
-	char *out = lf_xmalloc(n / 4 * 3 + 4);
-	size_t o = 0, pad = 0;
-	unsigned acc = 0, bits = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)in[i];
-		if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t')
-			continue;
-		if (ch == '=') {
-			pad++;
-			continue;
-		}
-		if (pad || b64_table[ch] == 0) { /* data after padding, or a stray byte */
-			free(out);
-			return NULL;
-		}
-		acc = (acc << 6) | (unsigned)(b64_table[ch] - 1);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	if (pad > 2 || bits >= 6 || (acc & ((1u << bits) - 1)) != 0) {
-		free(out);
-		return NULL;
-	}
-	out[o] = '\0';
-	if (len)
-		*len = o;
-	return out;
-}
-
-char *kubeconfig_base64_encode(const void *in, size_t len)
-{
-	static const char alphabet[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *p = in;
-	char *out = lf_xmalloc((len + 2) / 3 * 4 + 1);
-	size_t o = 0;
-	for (size_t i = 0; i < len; i += 3) {
-		unsigned v = (unsigned)p[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned)p[i + 1] << 8;
-		if (i + 2 < len)
-			v |= p[i + 2];
-		out[o++] = alphabet[(v >> 18) & 63];
-		out[o++] = alphabet[(v >> 12) & 63];
-		out[o++] = i + 1 < len ? alphabet[(v >> 6) & 63] : '=';
-		out[o++] = i + 2 < len ? alphabet[v & 63] : '=';
-	}
-	out[o] = '\0';
-	return out;
-}
-
 long long kubeconfig_parse_time(const char *s)
 {
 	if (!s)
@@ -278,7 +208,7 @@ static int load_file_or_data(const json_t *obj, const char *field, const char *d
 				 "this too)"),
 			       where, field, data_field);
 	if (data) {
-		out->data = kubeconfig_base64_decode(data, &out->len);
+		out->data = lf_base64_decode(data, &out->len);
 		if (!out->data)
 			return lf_fail(cause, _("%s: %s is not valid base64"), where, data_field);
 		if (origin)
@@ -871,7 +801,7 @@ static char *exec_info_json(const struct kubeconfig *kc)
 			json_object_set_new(cl, "tls-server-name",
 					    json_string(kc->tls_server_name));
 		if (kc->ca.data) {
-			char *b64 = kubeconfig_base64_encode(kc->ca.data, kc->ca.len);
+			char *b64 = lf_base64_encode(kc->ca.data, kc->ca.len);
 			json_object_set_new(cl, "certificate-authority-data", json_string(b64));
 			free(b64);
 		}

@@ -103,10 +103,6 @@ char *kubeconfig_describe(const struct kubeconfig *kc);
 /* Time limit for one exec plugin run, in milliseconds (default 60000). */
 void kubeconfig_set_exec_timeout(struct kubeconfig *kc, long ms);
 
-/* Standard base64 (RFC 4648), whitespace ignored. Return a caller-freed
- * NUL-terminated buffer (its length in *len), or NULL on bad input. */
-char *kubeconfig_base64_decode(const char *in, size_t *len);
-char *kubeconfig_base64_encode(const void *in, size_t len);
 
 /* RFC 3339 time ("2026-01-02T03:04:05Z", fractions and offsets allowed)
  * to Unix seconds; -1 when it does not parse. */
