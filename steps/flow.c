@@ -81,7 +81,30 @@ static int secret(struct setup *s, const struct answers *a,
 	return 0;
 }
 
-static int setup_aws(struct setup *s, const struct answers *a)
+/* The fixed users of server.admin_users, into s->users (passwords
+ * resolved when the options ask for it; not required). */
+static int server_users(struct setup *s, const struct answers *a, const struct setup_opts *o,
+                        struct events *evs, char **cause)
+{
+	json_t *users = answers_get(a, "server.admin_users");
+	s->nusers = json_array_size(users);
+	s->users = lf_xcalloc(s->nusers + 1, sizeof *s->users);
+	for (size_t i = 0; i < s->nusers; i++) {
+		json_t *u = json_array_get(users, i);
+		s->users[i].username = json_string_value(json_object_get(u, "username"));
+		s->users[i].name = json_string_value(json_object_get(u, "name"));
+		s->users[i].admin = json_is_true(json_object_get(u, "admin"));
+		char *p = lf_asprintf("server.admin_users[%zu].password", i);
+		int rc = secret(s, a, o, evs, p, false, &s->users[i].password, cause);
+		free(p);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+static int setup_aws(struct setup *s, const struct answers *a, const struct setup_opts *o,
+                     struct events *evs, char **cause)
 {
 	struct aws_config *c = &s->aws;
 	c->install_id = str(a, "install.name");
@@ -121,6 +144,17 @@ static int setup_aws(struct setup *s, const struct answers *a)
 	c->backup_bucket = str(a, "aws.backup.bucket");
 	c->backup_retention_days = (int)answers_int(a, "aws.backup.retention_days");
 	c->base_dir = str(a, "server.base_dir");
+	c->registry = str(a, "server.registry.server");
+	c->registry_user = str(a, "server.registry.username");
+	/* Not required here: destroy needs no password; the instance action
+	 * refuses to start without them. */
+	if (c->registry_user && secret(s, a, o, evs, "server.registry.password", false,
+	                               &c->registry_password, cause))
+		return -1;
+	if (server_users(s, a, o, evs, cause))
+		return -1;
+	c->users = s->users;
+	c->nusers = s->nusers;
 	s->config = c;
 	return 0;
 }
@@ -159,21 +193,15 @@ static int setup_ubuntu(struct setup *s, const struct answers *a,
 	     secret(s, a, o, evs, "server.registry.password", true,
 	            &c->registry_password, cause)))
 		return -1;
-	json_t *users = answers_get(a, "server.admin_users");
-	c->nusers = json_array_size(users);
-	s->users = lf_xcalloc(c->nusers + 1, sizeof *s->users);
-	for (size_t i = 0; i < c->nusers; i++) {
-		json_t *u = json_array_get(users, i);
-		s->users[i].username = json_string_value(json_object_get(u, "username"));
-		s->users[i].name = json_string_value(json_object_get(u, "name"));
-		s->users[i].admin = json_is_true(json_object_get(u, "admin"));
-		char *p = lf_asprintf("server.admin_users[%zu].password", i);
-		int rc = secret(s, a, o, evs, p, true, &s->users[i].password, cause);
-		free(p);
-		if (rc)
-			return -1;
-	}
+	if (server_users(s, a, o, evs, cause))
+		return -1;
+	/* The ubuntu backend writes apiserver.conf with the checks' session
+	 * open: every password is needed before anything runs. */
+	for (size_t i = 0; o->resolve_secrets && i < s->nusers; i++)
+		if (!s->users[i].password)
+			return lf_fail(cause, _("server.admin_users[%zu].password: a value is needed; give {env: NAME} or {file: PATH} in the answers file, or run in a terminal to type it"), i);
 	c->users = s->users;
+	c->nusers = s->nusers;
 	s->config = c;
 	return 0;
 }
@@ -195,27 +223,12 @@ static int setup_k8s(struct setup *s, const struct answers *a, const struct setu
 	c->port_api = (int)answers_int(a, "kubernetes.ports.api");
 	c->port_web = (int)answers_int(a, "kubernetes.ports.web");
 	c->port_files = (int)answers_int(a, "kubernetes.ports.files");
-	/* The fixed users for the Secret. struct setup has no slot of their
-	 * type, so the array is kept in a free vectors[] slot (freed with it). */
-	json_t *users = answers_get(a, "server.admin_users");
-	size_t nusers = json_array_size(users);
-	struct k8s_user *ku = lf_xcalloc(nusers + 1, sizeof *ku);
-	s->vectors[LF_ARRAY_LEN(s->vectors) - 1] = (const char **)(void *)ku;
-	for (size_t i = 0; i < nusers; i++) {
-		json_t *u = json_array_get(users, i);
-		ku[i].username = json_string_value(json_object_get(u, "username"));
-		ku[i].name = json_string_value(json_object_get(u, "name"));
-		ku[i].admin = json_is_true(json_object_get(u, "admin"));
-		char *p = lf_asprintf("server.admin_users[%zu].password", i);
-		/* Not required here: destroy needs no password. The backend's
-		 * checks fail before apply when one is missing. */
-		int rc = secret(s, a, o, evs, p, false, &ku[i].password, cause);
-		free(p);
-		if (rc)
-			return -1;
-	}
-	c->users = ku;
-	c->nusers = nusers;
+	/* The fixed users for the Secret; passwords not required here:
+	 * destroy needs none, and the checks fail before apply without them. */
+	if (server_users(s, a, o, evs, cause))
+		return -1;
+	c->users = s->users;
+	c->nusers = s->nusers;
 	s->config = c;
 	return 0;
 }
@@ -230,7 +243,7 @@ int flow_setup(const struct answers *a, const struct setup_opts *o,
 		return lf_fail(cause, _("target: must be one of: aws, ubuntu, kubernetes"));
 	int rc;
 	switch (target_bit(target)) {
-	case TGT_AWS: rc = setup_aws(out, a); break;
+	case TGT_AWS: rc = setup_aws(out, a, o, evs, cause); break;
 	case TGT_UBUNTU: rc = setup_ubuntu(out, a, o, evs, cause); break;
 	default: rc = setup_k8s(out, a, o, evs, cause); break;
 	}

@@ -43,7 +43,8 @@ struct setup {
 	struct dryrun_config dry;
 	/* Owned storage. */
 	const char **vectors[4];
-	struct ubuntu_user *users;
+	struct server_user *users;         /* server.admin_users */
+	size_t nusers;
 	char **secrets;
 	size_t nsecrets;
 };

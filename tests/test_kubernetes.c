@@ -17,7 +17,7 @@
 #include "kubernetes/kubernetes.h"
 #include "util.h"
 
-static const struct k8s_user users[] = {
+static const struct server_user users[] = {
 	{"admin", "Cluster Admin", "S3cret \"quoted\"\\ back", true},
 	{"alice", "Alice", "alice-pw", false},
 };
@@ -219,7 +219,7 @@ static void test_pvc(void **state)
 static void test_unresolved_password(void **state)
 {
 	(void)state;
-	struct k8s_user u[] = {{"admin", "Admin", NULL, true}};
+	struct server_user u[] = {{"admin", "Admin", NULL, true}};
 	struct k8s_config c = config_hostpath();
 	c.users = u;
 	c.nusers = 1;
@@ -265,7 +265,7 @@ static void test_checks_against_standin(void **state)
 	if (k8s_peer_start(&peer, pdir, args, &cause) != 0)
 		fail_msg("cannot start the stand-in API server: %s", cause);
 	char *kc = k8s_peer_path(&peer, "kubeconfig");
-	struct k8s_user nopw[] = {{"admin", "Admin", NULL, true}};
+	struct server_user nopw[] = {{"admin", "Admin", NULL, true}};
 	struct k8s_config c = config_hostpath();
 	c.kubeconfig = kc;
 	c.node = "small";

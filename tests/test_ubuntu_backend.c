@@ -43,7 +43,7 @@ static int offset;      /* port offset of the HTTP stand-in */
 #define REG_PASSWORD "Reg-pw\"$(touch /tmp/pwned);'x"
 #define USER_PASSWORD "s3cr3t \"quoted\" $(id); `x` 'y'"
 
-static const struct ubuntu_user users[] = {
+static const struct server_user users[] = {
 	{ "support", "Support User", USER_PASSWORD, true },
 	{ "alice", "Alice Example", "alice-pw-42", false },
 };

@@ -72,7 +72,7 @@ static void test_health_rules(void **state)
 	assert_string_equal(ubuntu_dirs[0], "data/elastic7plus");
 }
 
-static const struct ubuntu_user users[] = {
+static const struct server_user users[] = {
 	{ "support", "Support \"User\"", "p\"w$(id);x'\\y\nz", true },
 	{ "alice", NULL, "plain", false },
 };

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "../backend.h"
+#include "../clearml.h"
 
 struct aws_disk {
 	int size_gb;
@@ -46,6 +47,15 @@ struct aws_config {
 	int backup_retention_days;
 
 	const char *base_dir;        /* /opt/allegro or /opt/clearml */
+
+	/* The server's settings; the secrets go to SSM SecureString
+	 * parameters, never into the user-data. Passwords may be NULL when
+	 * they were not resolved (destroy needs none). */
+	const struct server_user *users;
+	size_t nusers;
+	const char *registry;          /* may be NULL: no login */
+	const char *registry_user;
+	const char *registry_password; /* resolved secret */
 };
 
 extern const struct backend_ops aws_backend;

@@ -333,6 +333,29 @@ static void check_instance_type(struct aws_session *s, struct check_list *out,
 	free(offered);
 }
 
+/* The bucket carries this install's tag (an apply that ran before). */
+static bool bucket_is_ours(struct aws_session *s)
+{
+	const struct aws_config *c = s->cfg;
+	struct aws_request rq = {.service = AWS_S3, .operation = "GetBucketTagging",
+				 .bucket = c->backup_bucket, .query = "tagging="};
+	xmlDoc *doc = NULL;
+	if (aws_rest_xml(s->client, &rq, &doc, NULL, NULL) != AWS_OK)
+		return false;
+	bool ours = false;
+	xmlNode **tags;
+	size_t n = aws_xml_nodes(aws_xml_root(doc), "TagSet/Tag", &tags);
+	for (size_t i = 0; i < n && !ours; i++) {
+		char *k = aws_xml_text(tags[i], "Key"), *v = aws_xml_text(tags[i], "Value");
+		ours = k && v && strcmp(k, AWS_TAG_INSTALL) == 0 && strcmp(v, c->install_id) == 0;
+		free(k);
+		free(v);
+	}
+	free(tags);
+	xmlFreeDoc(doc);
+	return ours;
+}
+
 static void check_bucket(struct aws_session *s, struct check_list *out)
 {
 	const struct aws_config *c = s->cfg;
@@ -349,7 +372,10 @@ static void check_bucket(struct aws_session *s, struct check_list *out)
 	enum aws_status st = aws_rest_xml(s->client, &rq, NULL, &resp, &err);
 	long status = resp.status;
 	aws_response_clear(&resp);
-	if (st == AWS_OK || status == 403 || status == 301)
+	if (st == AWS_OK && bucket_is_ours(s))
+		addf(out, "aws.backup_bucket", _("Backup bucket"), CHECK_OK, NULL,
+		     _("bucket %s was created by this install"), c->backup_bucket);
+	else if (st == AWS_OK || status == 403 || status == 301)
 		addf(out, "aws.backup_bucket", _("Backup bucket"), CHECK_FAILED,
 		     _("bucket names are global to all of AWS: choose another name"),
 		     _("bucket name %s is taken%s"), c->backup_bucket,

@@ -76,6 +76,15 @@ extern const struct action_ops aws_route_table_ops;
 extern const struct action_ops aws_sg_lb_ops;
 extern const struct action_ops aws_sg_server_ops;
 
+/* The key prefix of the MongoDB dumps in the backup bucket; the bucket's
+ * expiry rule covers it only. */
+#define AWS_BACKUP_MONGO_PREFIX "mongo"
+
+/* The variables of the server's templates (user-data and the files it
+ * carries), without any secret. Caller json_decref()s. */
+json_t *aws_render_vars(const struct aws_config *c, const char *region, const char *partition,
+			const char *account);
+
 /* The server (aws_compute.c): backup bucket, IAM role and instance profile,
  * the instance with its disks and user-data. */
 extern const struct action_ops aws_bucket_ops;

@@ -3,6 +3,7 @@
 #ifndef LANDFALL_KUBERNETES_H
 #define LANDFALL_KUBERNETES_H
 
+#include "../clearml.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -10,12 +11,6 @@
 #include "../backend.h"
 
 /* A fixed user of the API server (apiserver.conf in the Secret). */
-struct k8s_user {
-	const char *username, *name;
-	const char *password; /* NULL until resolved (plan, dry run) */
-	bool admin;
-};
-
 struct k8s_config {
 	const char *install_id;
 	const char *kubeconfig; /* path list as KUBECONFIG, may be NULL */
@@ -29,17 +24,17 @@ struct k8s_config {
 	bool purge;			    /* destroy also deletes the claims (data) */
 	const char *domain;		    /* may be NULL */
 	int port_api, port_web, port_files; /* 30008, 30080, 30081 */
-	const struct k8s_user *users;
+	const struct server_user *users;
 	size_t nusers;
 };
 
 /* Image versions of the open-source ClearML Server that the manifests
  * deploy (the same as the compose files of the other backends). */
-#define K8S_CLEARML_IMAGE   "allegroai/clearml"
-#define K8S_CLEARML_VERSION "2.0.0"
-#define K8S_ELASTIC_VERSION "8.17.0"
-#define K8S_MONGO_VERSION   "6.0.19"
-#define K8S_REDIS_VERSION   "7.4.1"
+#define K8S_CLEARML_IMAGE CLEARML_IMAGE
+#define K8S_CLEARML_VERSION CLEARML_VERSION
+#define K8S_ELASTIC_VERSION CLEARML_ELASTIC_VERSION
+#define K8S_MONGO_VERSION CLEARML_MONGO_VERSION
+#define K8S_REDIS_VERSION CLEARML_REDIS_VERSION
 #define K8S_INIT_IMAGE	    "busybox:1.36"
 
 extern const struct backend_ops kubernetes_backend;

@@ -65,7 +65,7 @@ json_t *k8s_manifest_vars(const struct k8s_config *c, bool with_users)
 	if (with_users) {
 		json_t *users = json_array();
 		for (size_t i = 0; i < c->nusers; i++) {
-			const struct k8s_user *u = &c->users[i];
+			const struct server_user *u = &c->users[i];
 			json_array_append_new(
 				users, json_pack("{s:s?, s:s?, s:s?, s:b}", "username", u->username,
 						 "name", u->name ? u->name : u->username,

@@ -8,13 +8,7 @@
 #include <stddef.h>
 
 #include "../backend.h"
-
-struct ubuntu_user {
-	const char *username;
-	const char *name;
-	const char *password;        /* resolved secret */
-	bool admin;
-};
+#include "../clearml.h"
 
 struct ubuntu_config {
 	const char *install_id;
@@ -31,7 +25,7 @@ struct ubuntu_config {
 	int min_root_gb, min_docker_gb, min_data_gb, min_fileserver_gb;
 
 	const char *domain;          /* may be NULL: plain http on the ports */
-	const struct ubuntu_user *users;
+	const struct server_user *users;
 	size_t nusers;
 	const char *registry;        /* may be NULL: no login */
 	const char *registry_user;

@@ -83,7 +83,7 @@ json_t *ubuntu_render_vars(const struct ubuntu_config *c)
 	free(files);
 	json_t *users = json_array();
 	for (size_t i = 0; i < c->nusers; i++) {
-		const struct ubuntu_user *u = &c->users[i];
+		const struct server_user *u = &c->users[i];
 		json_array_append_new(
 			users, json_pack("{s:s, s:s, s:s, s:b}", "username",
 		                         u->username ? u->username : "", "password",

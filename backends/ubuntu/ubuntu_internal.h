@@ -4,6 +4,7 @@
 #ifndef LANDFALL_UBUNTU_INTERNAL_H
 #define LANDFALL_UBUNTU_INTERNAL_H
 
+#include "../clearml.h"
 #include <jansson.h>
 #include <stdbool.h>
 
@@ -28,11 +29,11 @@ enum ussh_status ubuntu_run(struct ubuntu_session *s, bool root, const char *con
 
 /* Image versions written into constants.env (the guide's "provided by
  * ClearML" values; the operator may edit the file and re-run). */
-#define UBUNTU_CLEARML_IMAGE   "allegroai/clearml"
-#define UBUNTU_CLEARML_VERSION "2.0.0"
-#define UBUNTU_ELASTIC_VERSION "8.17.0"
-#define UBUNTU_MONGO_VERSION   "6.0.19"
-#define UBUNTU_REDIS_VERSION   "7.4.1"
+#define UBUNTU_CLEARML_IMAGE CLEARML_IMAGE
+#define UBUNTU_CLEARML_VERSION CLEARML_VERSION
+#define UBUNTU_ELASTIC_VERSION CLEARML_ELASTIC_VERSION
+#define UBUNTU_MONGO_VERSION CLEARML_MONGO_VERSION
+#define UBUNTU_REDIS_VERSION CLEARML_REDIS_VERSION
 
 /* The guide's ports. */
 #define UBUNTU_PORT_API   8008
