@@ -263,9 +263,10 @@ enum engine_rc engine_destroy(const struct plan *p, struct journal *j,
 			return ENGINE_INTERRUPTED;
 		}
 		if (rc == ACT_OK) {
-			if (journal_set_status(j, id, "undone", NULL, cause) != 0)
+			const char *st = ctx.kept ? "kept" : "undone";
+			if (journal_set_status(j, id, st, NULL, cause) != 0)
 				return state_error(evs, cause);
-			emit(&ctx, EV_DONE, "undone", NULL);
+			emit(&ctx, EV_DONE, st, NULL);
 		} else {
 			char *err = events_redact(evs, ctx.error ? ctx.error
 			                                         : _("failed with no detail"));
@@ -289,6 +290,11 @@ enum engine_rc engine_destroy(const struct plan *p, struct journal *j,
 	}
 	emit_finished(evs, "done");
 	return ENGINE_OK;
+}
+
+void ctx_keep(struct action_ctx *ctx)
+{
+	ctx->kept = true;
 }
 
 void ctx_log(struct action_ctx *ctx, enum log_level lvl, const char *fmt, ...)

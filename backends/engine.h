@@ -55,6 +55,7 @@ struct action_ctx {
 	int index, total;
 	int attempt;           /* 1 for the first try */
 	bool purge;            /* destroy: delete kept data too (engine_opts) */
+	bool kept;             /* set by ctx_keep() */
 	char *error;           /* set through ctx_error() */
 	char *hint;
 };
@@ -83,6 +84,10 @@ int ctx_set_resource(struct action_ctx *ctx, const char *key,
 const char *ctx_resource(const struct action_ctx *ctx, const char *key);
 const char *ctx_resource_of(const struct action_ctx *ctx,
                             const char *action_id, const char *key);
+/* From an undo operation: what the action made is kept on purpose (data
+ * kept unless purge was asked for). The journal says "kept", so a later
+ * destroy --purge comes back to it. */
+void ctx_keep(struct action_ctx *ctx);
 /* Record an output a person must keep (never a secret). */
 int ctx_output(struct action_ctx *ctx, const char *key, const char *label,
                const char *value);

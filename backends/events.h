@@ -34,7 +34,7 @@ struct event {
 	double fraction;        /* EV_PROGRESS */
 	const char *message;    /* already redacted; may be NULL */
 	const char *status;     /* EV_CHECK: "ok"/"warning"/"failed";
-	                           EV_DONE: "applied"/"found"/"skipped"/"undone" */
+	                           EV_DONE: "applied"/"found"/"skipped"/"undone"/"kept" */
 	const char *hint;       /* EV_CHECK / EV_FAILED: how to fix */
 };
 

@@ -212,7 +212,7 @@ int journal_set_status(struct journal *j, const char *action_id,
 		json_object_set_new(e, "started", json_string(now));
 		json_object_set_new(e, "finished", json_null());
 	} else if (strcmp(status, "done") == 0 || strcmp(status, "failed") == 0 ||
-	           strcmp(status, "undone") == 0) {
+	           strcmp(status, "undone") == 0 || strcmp(status, "kept") == 0) {
 		json_object_set_new(e, "finished", json_string(now));
 	}
 	return journal_save(j, cause);

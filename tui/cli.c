@@ -30,6 +30,8 @@ struct opts {
 	const char *format;
 	const char *output;
 	bool json, dry_run, yes;
+	bool purge;             /* destroy --purge[=NAME] */
+	const char *purge_name; /* NAME, the typed confirmation; may be NULL */
 	char **args;
 	int nargs;
 };
@@ -281,17 +283,34 @@ static int cmd_apply(struct opts *o)
 	return report(rc, cause);
 }
 
-/* Ask the person to type the install name before anything is deleted. */
+/* Ask the person to type the install name before anything is deleted.
+ * Purging (deleting the data and backups destroy keeps) always needs the
+ * name typed, or given as --purge=NAME: --yes is not enough. */
 static bool confirm_destroy(const struct opts *o, const char *install)
 {
-	if (o->yes)
-		return true;
-	if (!isatty(STDIN_FILENO)) {
-		errorf(_("destroy deletes what this install created; with no terminal to ask, pass --yes"));
+	if (o->purge && o->purge_name) {
+		if (strcmp(o->purge_name, install) == 0)
+			return true;
+		errorf(_("--purge: the value must be the install name \"%s\", typed out to confirm deleting its data and backups; nothing was deleted"),
+		       install);
 		return false;
 	}
-	fprintf(stderr, _("This deletes every resource install \"%s\" created.\nType the install name to confirm: "),
-	        install);
+	if (o->yes && !o->purge)
+		return true;
+	if (!isatty(STDIN_FILENO)) {
+		if (o->purge)
+			errorf(_("--purge deletes the data and backups of the install; with no terminal to ask, give the install name: --purge=%s"),
+			       install);
+		else
+			errorf(_("destroy deletes what this install created; with no terminal to ask, pass --yes"));
+		return false;
+	}
+	if (o->purge)
+		fprintf(stderr, _("This deletes every resource install \"%s\" created, and also its data and backups, which destroy otherwise keeps. They cannot be recovered.\nType the install name to confirm: "),
+		        install);
+	else
+		fprintf(stderr, _("This deletes every resource install \"%s\" created.\nType the install name to confirm: "),
+		        install);
 	char line[256];
 	if (!fgets(line, sizeof line, stdin))
 		return false;
@@ -325,7 +344,7 @@ static int cmd_destroy(struct opts *o)
 		rc = session_connect(&s, &cause);
 	if (!rc) {
 		catch_sigint();
-		rc = session_destroy(&s, &interrupt_flag, &cause);
+		rc = session_destroy(&s, &interrupt_flag, o->purge, &cause);
 	}
 	session_free(&s);
 	return report(rc, cause);
@@ -385,7 +404,7 @@ static const struct command commands[] = {
 	{ "plan", N_("--answers FILE"), N_("show what apply would do; changes nothing"), cmd_plan },
 	{ "check", N_("--answers FILE"), N_("run the live prerequisite checks only"), cmd_check },
 	{ "apply", N_("--answers FILE [--state DIR]"), N_("install headless; resumes from the state directory"), cmd_apply },
-	{ "destroy", N_("--state DIR [--yes]"), N_("undo what the journal says was created"), cmd_destroy },
+	{ "destroy", N_("--state DIR [--yes] [--purge[=NAME]]"), N_("undo what the journal says was created"), cmd_destroy },
 	{ "outputs", N_("--state DIR [--format md|json]"), N_("print the recorded outputs"), cmd_outputs },
 	{ "bundle", N_("--state DIR [-o FILE]"), N_("write a redacted support bundle (tar.gz)"), cmd_bundle },
 };
@@ -405,6 +424,8 @@ static void usage(FILE *out)
 	               "      --dry-run        carry out the plan by logging only\n"
 	               "      --json           events as JSON, one object per line, on stdout\n"
 	               "  -y, --yes            do not ask before destroy\n"
+	               "      --purge[=NAME]   destroy: also delete the data and backups it keeps;\n"
+	               "                       NAME, the install name, confirms without a terminal\n"
 	               "  -f, --format FMT     outputs: md or json\n"
 	               "  -o, --output FILE    bundle: where to write the archive\n"
 	               "  -h, --help           this help\n"
@@ -429,6 +450,7 @@ int cli_main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "ascii", no_argument, NULL, 'A' },
 		{ "yes", no_argument, NULL, 'y' },
+		{ "purge", optional_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -446,6 +468,7 @@ int cli_main(int argc, char **argv)
 		case 'n': o.dry_run = true; break;
 		case 'A': ui_set_ascii(true); break;
 		case 'y': o.yes = true; break;
+		case 'P': o.purge = true; o.purge_name = optarg; break;
 		case 'h': usage(stdout); return EXIT_OK_;
 		case 'V': printf("landfall %s\n", LANDFALL_VERSION); return EXIT_OK_;
 		default:
@@ -460,6 +483,10 @@ int cli_main(int argc, char **argv)
 	o.nargs = argc - optind - 1;
 	for (size_t i = 0; i < LF_ARRAY_LEN(commands); i++)
 		if (strcmp(commands[i].name, name) == 0) {
+			if (o.purge && strcmp(name, "destroy") != 0) {
+				errorf(_("--purge goes with destroy only"));
+				return EXIT_USAGE;
+			}
 			if (o.nargs > 1 || (o.nargs == 1 && strcmp(name, "validate") != 0 &&
 			                    o.answers)) {
 				errorf(_("%s takes no extra arguments; see landfall --help"), name);

@@ -36,7 +36,8 @@ void observer_lines(const struct event *ev, void *user)
 		fprintf(out, "[%2d/%d] %s: %s\n", ev->index + 1, ev->total, ev->title,
 		        strcmp(ev->status, "found") == 0 ? _("already there")
 		        : strcmp(ev->status, "skipped") == 0 ? _("done earlier")
-		        : strcmp(ev->status, "undone") == 0 ? _("removed") : _("done"));
+		        : strcmp(ev->status, "undone") == 0 ? _("removed")
+		        : strcmp(ev->status, "kept") == 0 ? _("kept") : _("done"));
 		break;
 	case EV_FAILED:
 		fprintf(out, "[%2d/%d] %s: %s %s\n", ev->index + 1, ev->total, ev->title,

@@ -203,7 +203,7 @@ static void *run_main(void *arg)
 	}
 	if (!w->rc) {
 		atomic_store(&w->phase, PHASE_RUN);
-		w->rc = w->destroy ? session_destroy(w->s, w->interrupt, &w->cause)
+		w->rc = w->destroy ? session_destroy(w->s, w->interrupt, false, &w->cause)
 		                   : session_apply(w->s, w->interrupt, &w->cause);
 	}
 	atomic_store(&w->done, true);
@@ -624,6 +624,7 @@ enum act_state {
 	ST_FOUND,     /* it existed already */
 	ST_SKIPPED,   /* done in an earlier run */
 	ST_UNDONE,    /* destroy: removed */
+	ST_KEPT,      /* destroy: kept on purpose (data, backups) */
 	ST_FAILED,
 	ST_IDLE,      /* destroy: nothing to remove */
 };
@@ -663,6 +664,7 @@ static const char *state_word(const struct run_view *v, enum act_state st)
 	case ST_FOUND: return _("already there");
 	case ST_SKIPPED: return _("done earlier");
 	case ST_UNDONE: return _("removed");
+	case ST_KEPT: return _("kept");
 	case ST_FAILED: return _("failed");
 	case ST_IDLE: break;
 	}
@@ -675,7 +677,8 @@ static enum ui_role state_role(enum act_state st)
 	case ST_RUNNING: return ROLE_NORMAL;
 	case ST_DONE:
 	case ST_FOUND:
-	case ST_UNDONE: return ROLE_OK;
+	case ST_UNDONE:
+	case ST_KEPT: return ROLE_OK;
 	case ST_FAILED: return ROLE_ERROR;
 	default: return ROLE_DIM;
 	}
@@ -688,7 +691,8 @@ static const char *state_mark(const struct run_view *v, enum act_state st)
 	case ST_RUNNING: return spinner(v->tick);
 	case ST_DONE:
 	case ST_FOUND:
-	case ST_UNDONE: return glyph("✓", "+");
+	case ST_UNDONE:
+	case ST_KEPT: return glyph("✓", "+");
 	case ST_SKIPPED: return glyph("✓", "=");
 	case ST_FAILED: return glyph("✗", "x");
 	case ST_IDLE: break;
@@ -698,7 +702,8 @@ static const char *state_mark(const struct run_view *v, enum act_state st)
 
 static bool state_complete(enum act_state st)
 {
-	return st == ST_DONE || st == ST_FOUND || st == ST_SKIPPED || st == ST_UNDONE;
+	return st == ST_DONE || st == ST_FOUND || st == ST_SKIPPED || st == ST_UNDONE ||
+	       st == ST_KEPT;
 }
 
 /* Whether destroy will touch the action, as the engine decides it: not
@@ -789,6 +794,8 @@ static void run_event(const struct event *ev, void *user)
 			st = ST_SKIPPED;
 		else if (ev->status && strcmp(ev->status, "undone") == 0)
 			st = ST_UNDONE;
+		else if (ev->status && strcmp(ev->status, "kept") == 0)
+			st = ST_KEPT;
 		if (a) {
 			a->st = st;
 			a->t1 = ev->ts_ms;
@@ -973,7 +980,7 @@ static void draw_actions(const struct run_view *v, int y, int h, int w)
 	/* The status column fits the words this kind of run can show. */
 	static const enum act_state apply_states[] = { ST_PENDING, ST_DONE, ST_FOUND,
 	                                               ST_SKIPPED, ST_FAILED };
-	static const enum act_state destroy_states[] = { ST_PENDING, ST_UNDONE,
+	static const enum act_state destroy_states[] = { ST_PENDING, ST_UNDONE, ST_KEPT,
 	                                                 ST_FAILED, ST_IDLE };
 	const enum act_state *sts = v->destroy ? destroy_states : apply_states;
 	size_t nst = v->destroy ? LF_ARRAY_LEN(destroy_states) : LF_ARRAY_LEN(apply_states);

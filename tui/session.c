@@ -219,10 +219,10 @@ int session_apply(struct session *s, volatile sig_atomic_t *interrupt,
 	return engine_status(s, er, false, cause);
 }
 
-int session_destroy(struct session *s, volatile sig_atomic_t *interrupt,
+int session_destroy(struct session *s, volatile sig_atomic_t *interrupt, bool purge,
                     char **cause)
 {
-	struct engine_opts eo = { .interrupt = interrupt };
+	struct engine_opts eo = { .interrupt = interrupt, .purge = purge };
 	enum engine_rc er = engine_destroy(&s->plan, s->journal, s->backend, s->evs, &eo, cause);
 	return engine_status(s, er, true, cause);
 }

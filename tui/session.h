@@ -54,7 +54,7 @@ int session_check(struct session *s, char **cause);
 /* Apply or destroy through the engine; outputs are written after apply. */
 int session_apply(struct session *s, volatile sig_atomic_t *interrupt,
                   char **cause);
-int session_destroy(struct session *s, volatile sig_atomic_t *interrupt,
+int session_destroy(struct session *s, volatile sig_atomic_t *interrupt, bool purge,
                     char **cause);
 
 void session_free(struct session *s);

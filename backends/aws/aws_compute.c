@@ -245,8 +245,10 @@ static enum action_rc bucket_empty(struct action_ctx *ctx)
 		free(body);
 		if (rc != ACT_OK)
 			return rc;
-		ctx_log(ctx, LOG_INFO, _("deleted %zu objects from bucket %s"), total,
-			c->backup_bucket);
+		ctx_log(ctx, LOG_INFO,
+			ngettext("deleted %zu object from bucket %s", "deleted %zu objects from bucket %s",
+				 total),
+			total, c->backup_bucket);
 	}
 	return ctx_error(ctx, ACT_FAILED, NULL, _("bucket %s: too many objects to delete"),
 			 c->backup_bucket);
@@ -259,6 +261,7 @@ static enum action_rc bucket_undo(struct action_ctx *ctx)
 		ctx_log(ctx, LOG_INFO,
 			_("keeping bucket %s and the backups in it (destroy --purge deletes them)"),
 			c->backup_bucket);
+		ctx_keep(ctx);
 		return ACT_OK;
 	}
 	long status = 0;
@@ -313,21 +316,15 @@ static void iam_tags(struct aws_params *p, const struct aws_config *c, const cha
 	aws_params_set(p, "Tags.member.2.Value", name);
 }
 
-/* ACT_OK when the IAM entity's tag list (ListRoleTags / ListInstanceProfileTags
- * answer) holds our install tag, else the error. */
-static enum action_rc iam_ours(struct action_ctx *ctx, const char *list_action,
-			       const char *key, const char *name)
+/* ACT_OK when the IAM entity (the Role or InstanceProfile element of a
+ * Get answer, which carries its tags) holds our install tag, else the
+ * error. */
+static enum action_rc iam_ours(struct action_ctx *ctx, xmlNode *entity, const char *name)
 {
-	xmlDoc *doc = NULL;
-	enum action_rc rc = iam_1(ctx, list_action, key, name, &doc, NULL);
-	if (rc != ACT_OK)
-		return rc;
 	const struct aws_config *c = aws_cfg(ctx);
 	bool ours = false;
 	xmlNode **tags;
-	char *path = lf_asprintf("%sResult/Tags/member", list_action);
-	size_t n = aws_xml_nodes(aws_xml_root(doc), path, &tags);
-	free(path);
+	size_t n = aws_xml_nodes(entity, "Tags/member", &tags);
 	for (size_t i = 0; i < n && !ours; i++) {
 		char *k = aws_xml_text(tags[i], "Key"), *v = aws_xml_text(tags[i], "Value");
 		ours = k && v && strcmp(k, AWS_TAG_INSTALL) == 0 && strcmp(v, c->install_id) == 0;
@@ -335,10 +332,8 @@ static enum action_rc iam_ours(struct action_ctx *ctx, const char *list_action,
 		free(v);
 	}
 	free(tags);
-	xmlFreeDoc(doc);
 	if (!ours)
-		return ctx_error(ctx, ACT_FAILED,
-				 _("delete it, or choose another install name"),
+		return ctx_error(ctx, ACT_FAILED, _("delete it, or choose another install name"),
 				 _("IAM %s exists and was not created by this install"), name);
 	return ACT_OK;
 }
@@ -419,7 +414,7 @@ static enum action_rc role_find(struct action_ctx *ctx)
 	xmlDoc *doc = NULL;
 	enum action_rc rc = iam_1(ctx, "GetRole", "RoleName", role, &doc, "NoSuchEntity");
 	if (rc == ACT_OK)
-		rc = iam_ours(ctx, "ListRoleTags", "RoleName", role);
+		rc = iam_ours(ctx, aws_xml_node(aws_xml_root(doc), "GetRoleResult/Role"), role);
 	if (rc == ACT_OK)
 		rc = role_record(ctx, role, doc, "GetRoleResult");
 	xmlFreeDoc(doc);
@@ -529,10 +524,14 @@ static enum action_rc profile_finish(struct action_ctx *ctx, const char *name)
 static enum action_rc profile_find(struct action_ctx *ctx)
 {
 	char *name = role_name(aws_cfg(ctx));
-	enum action_rc rc = iam_1(ctx, "GetInstanceProfile", "InstanceProfileName", name, NULL,
+	xmlDoc *doc = NULL;
+	enum action_rc rc = iam_1(ctx, "GetInstanceProfile", "InstanceProfileName", name, &doc,
 				  "NoSuchEntity");
 	if (rc == ACT_OK)
-		rc = iam_ours(ctx, "ListInstanceProfileTags", "InstanceProfileName", name);
+		rc = iam_ours(ctx,
+			      aws_xml_node(aws_xml_root(doc), "GetInstanceProfileResult/InstanceProfile"),
+			      name);
+	xmlFreeDoc(doc);
 	if (rc == ACT_OK)
 		rc = profile_finish(ctx, name);
 	free(name);
