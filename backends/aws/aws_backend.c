@@ -389,14 +389,11 @@ static void check_bucket(struct aws_session *s, struct check_list *out)
 }
 
 /* The hosted zone whose name is the domain or its closest parent. */
-static void check_hosted_zone(struct aws_session *s, struct check_list *out)
+enum aws_status aws_hosted_zone(struct aws_client *client, const char *domain, char **zone_id,
+				char **zone_name, struct aws_error *err)
 {
-	const struct aws_config *c = s->cfg;
-	if (!c->dns_route53 || lf_str_empty(c->domain))
-		return;
-	char *best = NULL;
+	char *best = NULL, *best_id = NULL;
 	char *marker = NULL;
-	struct aws_error err = {0};
 	enum aws_status st = AWS_OK;
 	for (int page = 0; page < 100; page++) {
 		char *q = NULL;
@@ -412,7 +409,7 @@ static void check_hosted_zone(struct aws_session *s, struct check_list *out)
 			.query = q,
 		};
 		xmlDoc *doc = NULL;
-		st = aws_rest_xml(s->client, &rq, &doc, NULL, &err);
+		st = aws_rest_xml(client, &rq, &doc, NULL, err);
 		free(q);
 		if (st != AWS_OK)
 			break;
@@ -424,16 +421,18 @@ static void check_hosted_zone(struct aws_session *s, struct check_list *out)
 			size_t len = strlen(name);
 			if (len && name[len - 1] == '.')
 				name[--len] = '\0';
-			size_t dl = strlen(c->domain);
-			bool match = len && dl >= len && strcmp(c->domain + dl - len, name) == 0 &&
-				     (dl == len || c->domain[dl - len - 1] == '.');
+			size_t dl = strlen(domain);
+			bool match = len && dl >= len && strcmp(domain + dl - len, name) == 0 &&
+				     (dl == len || domain[dl - len - 1] == '.');
 			char *priv = aws_xml_text(zones[i], "Config/PrivateZone");
 			if (priv && strcmp(priv, "true") == 0)
 				match = false;
 			free(priv);
 			if (match && (!best || strlen(best) < len)) {
 				free(best);
+				free(best_id);
 				best = name;
+				best_id = aws_xml_text_or(zones[i], "Id", "");
 			} else {
 				free(name);
 			}
@@ -446,6 +445,33 @@ static void check_hosted_zone(struct aws_session *s, struct check_list *out)
 			break;
 	}
 	free(marker);
+	if (st != AWS_OK) {
+		free(best);
+		free(best_id);
+		best = best_id = NULL;
+	}
+	/* "/hostedzone/Z123" -> "Z123" */
+	if (best_id && strrchr(best_id, '/')) {
+		char *id = lf_xstrdup(strrchr(best_id, '/') + 1);
+		free(best_id);
+		best_id = id;
+	}
+	*zone_id = best_id;
+	if (zone_name)
+		*zone_name = best;
+	else
+		free(best);
+	return st;
+}
+
+static void check_hosted_zone(struct aws_session *s, struct check_list *out)
+{
+	const struct aws_config *c = s->cfg;
+	if (!c->dns_route53 || lf_str_empty(c->domain))
+		return;
+	char *best = NULL, *id = NULL;
+	struct aws_error err = {0};
+	enum aws_status st = aws_hosted_zone(s->client, c->domain, &id, &best, &err);
 	if (st != AWS_OK)
 		addf(out, "aws.dns", _("DNS zone"), CHECK_WARNING,
 		     _("the records will be listed for you to create"),
@@ -459,6 +485,7 @@ static void check_hosted_zone(struct aws_session *s, struct check_list *out)
 		     _("no Route53 hosted zone for %s: the DNS records will be listed for you to create"),
 		     c->domain);
 	free(best);
+	free(id);
 	aws_error_clear(&err);
 }
 

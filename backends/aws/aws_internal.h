@@ -76,6 +76,12 @@ extern const struct action_ops aws_route_table_ops;
 extern const struct action_ops aws_sg_lb_ops;
 extern const struct action_ops aws_sg_server_ops;
 
+/* The public Route53 hosted zone that holds `domain` (the longest match):
+ * *zone_id ("Z123...") and *zone_name (may be NULL: not wanted), both
+ * caller-freed and NULL when there is none. */
+enum aws_status aws_hosted_zone(struct aws_client *client, const char *domain, char **zone_id,
+				char **zone_name, struct aws_error *err);
+
 /* The key prefix of the MongoDB dumps in the backup bucket; the bucket's
  * expiry rule covers it only. */
 #define AWS_BACKUP_MONGO_PREFIX "mongo"
