@@ -218,3 +218,11 @@ const struct aws_config *aws_cfg(struct action_ctx *ctx)
 {
 	return ((struct aws_session *)ctx->session)->cfg;
 }
+
+/* "aws", "aws-cn", "aws-us-gov": the second field of the caller's ARN. */
+char *aws_partition(const struct aws_session *s)
+{
+	const char *a = s->arn ? strchr(s->arn, ':') : NULL;
+	const char *b = a ? strchr(a + 1, ':') : NULL;
+	return a && b && b > a + 1 ? lf_xstrndup(a + 1, (size_t)(b - a - 1)) : lf_xstrdup("aws");
+}

@@ -35,14 +35,6 @@ static char *ssm_prefix(const struct aws_config *c)
 	return lf_asprintf("/landfall/%s", c->install_id);
 }
 
-/* "aws", "aws-cn", "aws-us-gov": the second field of the caller's ARN. */
-static char *partition_of(const struct aws_session *s)
-{
-	const char *a = s->arn ? strchr(s->arn, ':') : NULL;
-	const char *b = a ? strchr(a + 1, ':') : NULL;
-	return a && b && b > a + 1 ? lf_xstrndup(a + 1, (size_t)(b - a - 1)) : lf_xstrdup("aws");
-}
-
 /* ======== the backup bucket ================================================= */
 
 /* 200 with the bucket's tag set, 404 when there is none, or another
@@ -360,7 +352,7 @@ static enum action_rc role_policies(struct action_ctx *ctx, const char *role)
 {
 	const struct aws_config *c = aws_cfg(ctx);
 	struct aws_session *s = ctx->session;
-	char *partition = partition_of(s), *prefix = ssm_prefix(c);
+	char *partition = aws_partition(s), *prefix = ssm_prefix(c);
 	json_t *vars = json_pack("{s:s, s:s, s:s, s:s, s:{s:s}}", "partition", partition, "region",
 				 aws_client_region(s->client), "account_id",
 				 s->account ? s->account : "", "ssm_prefix", prefix, "backup",
@@ -1039,7 +1031,7 @@ static enum action_rc instance_apply(struct action_ctx *ctx)
 {
 	struct aws_session *s = aws_sess(ctx);
 	const struct aws_config *c = s->cfg;
-	char *partition = partition_of(s);
+	char *partition = aws_partition(s);
 	json_t *vars = aws_render_vars(c, aws_client_region(s->client), partition,
 				       s->account ? s->account : "");
 	free(partition);

@@ -61,6 +61,9 @@ void aws_filter(struct aws_params *p, int *n, const char *name, const char *valu
  * NULL; `count` (may be NULL) how many. */
 enum action_rc aws_find_tagged(struct action_ctx *ctx, const char *describe, const char *id_path,
 			       const char *name, const char *vpc, char **first, size_t *count);
+/* The partition of the caller's ARN: "aws", "aws-cn", "aws-us-gov";
+ * caller-freed. */
+char *aws_partition(const struct aws_session *s);
 /* "<install id>-<what>", caller-freed. */
 char *aws_name_of(const struct aws_config *c, const char *what);
 /* The `key` another action recorded, or NULL with the error set in ctx. */
