@@ -18,7 +18,8 @@ tests on a free loopback port, sits between Landfall (or the aws CLI) and moto:
   * it answers, as a stand-in, the calls moto 5.2 does not implement: AWS
     Backup selections (Create/Get/List/DeleteBackupSelection) and Service
     Quotas GetServiceQuota for the EC2 On-Demand standard vCPU quota;
-  * GET /__proxy/stats answers counters as JSON; /__proxy/log the calls seen.
+  * GET /__proxy/stats answers counters as JSON; /__proxy/log the calls seen;
+    POST /__proxy/faults with a spec (or nothing) changes the faults.
 
 Usage: aws_proxy.py --upstream URL --port-file FILE [--faults SPEC]
                     [--access-key AK --secret-key SK] [--log FILE]
@@ -48,11 +49,13 @@ SELECTIONS = {}  # plan id -> {selection id -> selection}
 
 
 def parse_faults(spec):
+    """[(kind, every)] of "throttle:7,500:11,reset:13"; exits on a bad spec
+    at start-up (raises ValueError later, when set at run time)."""
     out = []
     for part in filter(None, (spec or "").split(",")):
         kind, _, every = part.partition(":")
         if kind not in ("throttle", "500", "reset") or not every.isdigit() or int(every) < 2:
-            sys.exit("aws_proxy: bad fault %r (want throttle:N, 500:N or reset:N, N >= 2)" % part)
+            raise ValueError("bad fault %r (want throttle:N, 500:N or reset:N, N >= 2)" % part)
         out.append((kind, int(every)))
     return out
 
@@ -226,6 +229,10 @@ class Handler(BaseHTTPRequestHandler):
     # ---- one request ---------------------------------------------------
     def _handle(self):
         body = self._body()
+        if self.path == "/__proxy/faults" and self.command == "POST":
+            with LOCK:
+                self.server.faults = parse_faults(body.decode())
+            return self._send(200, "{}")
         if self.path.startswith("/__proxy/"):
             with LOCK:
                 out = STATS if self.path == "/__proxy/stats" else CALLS
@@ -274,8 +281,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def _forward(self, body):
         url = self.server.upstream + self.path
-        req = urllib.request.Request(url, data=body if self.command not in ("GET", "HEAD")
-                                     or body else None, method=self.command)
+        # No body: none forwarded (urllib would add a form content type,
+        # which moto takes for the query protocol).
+        req = urllib.request.Request(url, data=body or None, method=self.command)
         for k, v in self.headers.items():
             if k.lower() not in ("host", "content-length", "connection", "expect"):
                 req.add_header(k, v)
@@ -325,7 +333,10 @@ def main():
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     srv.upstream = a.upstream.rstrip("/")
-    srv.faults = parse_faults(a.faults)
+    try:
+        srv.faults = parse_faults(a.faults)
+    except ValueError as e:
+        sys.exit("aws_proxy: %s" % e)
     srv.access_key, srv.secret_key = a.access_key, a.secret_key
     srv.require_signature = not a.allow_unsigned
     srv.last_faulted = False

@@ -226,3 +226,13 @@ char *aws_partition(const struct aws_session *s)
 	const char *b = a ? strchr(a + 1, ':') : NULL;
 	return a && b && b > a + 1 ? lf_xstrndup(a + 1, (size_t)(b - a - 1)) : lf_xstrdup("aws");
 }
+
+bool aws_poll(struct action_ctx *ctx, int i, long long t0, long long limit_ms)
+{
+	long long spent = lf_now_ms() - t0;
+	if (spent >= limit_ms)
+		return false;
+	ctx_progress(ctx, (double)spent / (double)limit_ms);
+	lf_sleep_ms(i < 3 ? 1000L << i : 5000L);
+	return true;
+}

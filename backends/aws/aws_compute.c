@@ -23,8 +23,7 @@
 
 #define S3_NS "http://s3.amazonaws.com/doc/2006-03-01/"
 #define COMPOSE_VERSION "2.29.7"
-#define WAIT_STEP_MS 5000
-#define WAIT_STEPS 120 /* 10 minutes */
+#define WAIT_MS (10 * 60000LL)
 
 /* The SSM parameters of an install (under aws_ssm_prefix()). */
 static const char *const ssm_names[] = {"apiserver.conf", "secure.conf", "registry-password",
@@ -930,7 +929,8 @@ static enum action_rc instance_describe(struct action_ctx *ctx, const char *id, 
 /* Poll until the instance is in `state` ("running", "terminated"). */
 static enum action_rc instance_wait(struct action_ctx *ctx, const char *id, const char *state)
 {
-	for (int i = 0; i < WAIT_STEPS; i++) {
+	long long t0 = lf_now_ms();
+	for (int i = 0;; i++) {
 		xmlDoc *doc = NULL;
 		xmlNode *item = NULL;
 		enum action_rc rc = instance_describe(ctx, id, &doc, &item);
@@ -942,14 +942,14 @@ static enum action_rc instance_wait(struct action_ctx *ctx, const char *id, cons
 		bool there = !item || strcmp(now, state) == 0;
 		if (there && strcmp(state, "running") == 0 && item)
 			instance_record(ctx, item);
-		if (!there && (i == 0 || i % 6 == 0))
+		if (!there && (i == 0 || i % 12 == 0))
 			ctx_log(ctx, LOG_INFO, _("instance %s is %s; waiting for %s"), id, now, state);
 		free(now);
 		xmlFreeDoc(doc);
 		if (there)
 			return ACT_OK;
-		ctx_progress(ctx, (double)(i + 1) / WAIT_STEPS);
-		lf_sleep_ms(WAIT_STEP_MS);
+		if (!aws_poll(ctx, i, t0, WAIT_MS))
+			break;
 	}
 	return ctx_error(ctx, ACT_RETRY, NULL, _("instance %s is not %s after 10 minutes"), id,
 			 state);

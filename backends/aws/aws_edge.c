@@ -19,7 +19,7 @@
 #define R53_NS "https://route53.amazonaws.com/doc/2013-04-01/"
 #define TLS_POLICY "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
 #define ENVOY_PORT "10000"
-#define POLL_MS 5000
+#define WAIT_MS (10 * 60000LL)
 
 static enum action_rc elb(struct action_ctx *ctx, const char *action, const struct aws_params *p,
 			  xmlDoc **out, const char *tolerate)
@@ -432,9 +432,9 @@ static enum action_rc cert_issue(struct action_ctx *ctx, const char *arn)
 	if (rc != ACT_OK)
 		return rc;
 	char *records = NULL, *status = NULL;
-	const int steps = (zone ? 45 : 15) * 60000 / POLL_MS;
+	const long long limit = (zone ? 45 : 15) * 60000LL, t0 = lf_now_ms();
 	bool placed = false;
-	for (int i = 0; i < steps && rc == ACT_OK; i++) {
+	for (int i = 0; rc == ACT_OK; i++) {
 		free(records);
 		free(status);
 		rc = cert_records(ctx, arn, &records, &status);
@@ -466,10 +466,10 @@ static enum action_rc cert_issue(struct action_ctx *ctx, const char *arn)
 					records);
 			}
 		}
-		if (i == 0 || i % 12 == 0)
+		if (i == 0 || i % 24 == 0)
 			ctx_log(ctx, LOG_INFO, _("waiting for ACM to validate the certificate"));
-		ctx_progress(ctx, (double)(i + 1) / steps);
-		lf_sleep_ms(POLL_MS);
+		if (!aws_poll(ctx, i, t0, limit))
+			break;
 	}
 	if (rc == ACT_OK && strcmp(status ? status : "", "ISSUED") != 0)
 		rc = ctx_error(ctx, ACT_FAILED,
@@ -559,7 +559,8 @@ const struct action_ops aws_certificate_ops = {
  * until it is active. */
 static enum action_rc lb_wait(struct action_ctx *ctx, const char *arn)
 {
-	for (int i = 0; i < 120; i++) {
+	long long t0 = lf_now_ms();
+	for (int i = 0;; i++) {
 		xmlDoc *doc = NULL;
 		enum action_rc rc = elb_1(ctx, "DescribeLoadBalancers", "LoadBalancerArns.member.1", arn,
 					  &doc, NULL);
@@ -588,10 +589,10 @@ static enum action_rc lb_wait(struct action_ctx *ctx, const char *arn)
 		xmlFreeDoc(doc);
 		if (active)
 			return ACT_OK;
-		if (i % 6 == 0)
+		if (i % 12 == 0)
 			ctx_log(ctx, LOG_INFO, _("waiting for the load balancer to become active"));
-		ctx_progress(ctx, (double)(i + 1) / 120);
-		lf_sleep_ms(POLL_MS);
+		if (!aws_poll(ctx, i, t0, WAIT_MS))
+			break;
 	}
 	return ctx_error(ctx, ACT_RETRY, NULL, _("load balancer %s is not active after 10 minutes"),
 			 arn);
@@ -697,11 +698,12 @@ static enum action_rc lb_undo(struct action_ctx *ctx)
 			   "LoadBalancerNotFound");
 	/* Gone from the API before its network interfaces are: the security
 	 * groups' undo retries on DependencyViolation meanwhile. */
-	for (int i = 0; rc == ACT_OK && i < 60; i++) {
+	long long t0 = lf_now_ms();
+	for (int i = 0; rc == ACT_OK; i++) {
 		rc = elb_1(ctx, "DescribeLoadBalancers", "LoadBalancerArns.member.1", arn, NULL,
 			   "LoadBalancerNotFound");
-		if (rc == ACT_OK)
-			lf_sleep_ms(POLL_MS);
+		if (rc == ACT_OK && !aws_poll(ctx, i, t0, WAIT_MS / 2))
+			break;
 	}
 	free(arn);
 	return rc == ACT_NOT_FOUND ? ACT_OK : rc;

@@ -61,6 +61,10 @@ void aws_filter(struct aws_params *p, int *n, const char *name, const char *valu
  * NULL; `count` (may be NULL) how many. */
 enum action_rc aws_find_tagged(struct action_ctx *ctx, const char *describe, const char *id_path,
 			       const char *name, const char *vpc, char **first, size_t *count);
+/* Between two polls of a wait that began at t0 (lf_now_ms) and may last
+ * limit_ms: progress, then a sleep of 1, 2, 4 s, then 5 s each. False
+ * (no sleep) once the limit has passed. */
+bool aws_poll(struct action_ctx *ctx, int i, long long t0, long long limit_ms);
 /* The partition of the caller's ARN: "aws", "aws-cn", "aws-us-gov";
  * caller-freed. */
 char *aws_partition(const struct aws_session *s);

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# End-to-end test of the aws backend (checks and the network actions of the
-# plan) against moto_server on loopback, driving the real landfall binary,
-# with the aws CLI as the independent reader of what was created.
+# End-to-end test of the aws backend against moto_server on loopback,
+# driving the real landfall binary, with the aws CLI as the independent
+# reader of what was created: the checks, a full apply of the guide's plan
+# (network, bucket, IAM, instance, target group, certificate, load balancer,
+# listeners, DNS, AWS Backup) read back against the guide's values, apply
+# again, kill -9 at many points and resume (exactly one of everything), and
+# destroy (nothing left but the kept bucket and vault; --purge removes those).
 #
-# The plan's later actions (bucket, IAM, instance, ...) have no operations
-# in this build yet: apply stops at the first of them with exit 4, after the
-# network is in place; destroy undoes what was created.
+# Landfall's traffic goes through tests/aws_proxy.py (a test stand-in), which
+# verifies every request's SigV4 signature with botocore, injects throttling,
+# 500s and connection resets on one apply, and answers the calls moto lacks
+# (Backup selections, Service Quotas).
 #
 # Usage: aws_backend_moto.sh LANDFALL_BINARY SOURCE_DIR
 set -u
@@ -45,7 +50,10 @@ export LANDFALL_TEST_SUPPORT_PASSWORD=Marker-Support-7f3a LANDFALL_TEST_REGISTRY
 mkdir -p "$HOME"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-moto_server -H 127.0.0.1 -p "$port" >"$WORK/moto.log" 2>&1 &
+# Managed policies (AWS Backup's service role policy) and a short ACM
+# validation time (moto issues a DNS-validated certificate after it).
+MOTO_IAM_LOAD_MANAGED_POLICIES=true MOTO_ACM_VALIDATION_WAIT=1 \
+	moto_server -H 127.0.0.1 -p "$port" >"$WORK/moto.log" 2>&1 &
 PIDS+=("$!")
 export AWS_ENDPOINT_URL=http://127.0.0.1:$port
 up=no
@@ -62,7 +70,14 @@ if [ "$up" != yes ]; then
 	exit 1
 fi
 echo "# moto on $AWS_ENDPOINT_URL"
+MOTO_URL=$AWS_ENDPOINT_URL
 cli() { aws --output text "$@"; }
+. "$SRC/tests/e2e/aws_proxy.sh"
+aws_proxy_start "$MOTO_URL" || exit 1
+PIDS+=("$AWS_PROXY_PID")
+echo "# proxy on $AWS_PROXY_URL"
+# lf ARGS...: landfall through the proxy (the aws CLI reads moto directly).
+lf() { AWS_ENDPOINT_URL=$AWS_PROXY_URL "$LF" "$@"; }
 
 # answers NAME INSTALL [KEY=VALUE...]: an answers file; keys: ipv6, trusted
 # (YAML flow list), anywhere, bucket, zones.
@@ -145,15 +160,6 @@ for c in json.load(open('$1')):
     if c['id']=='$2': print(c['reason'])"
 }
 
-# count INSTALL: "vpcs subnets igws route-tables groups" tagged with it.
-count() {
-	local f="Name=tag:landfall:install,Values=$1"
-	echo "$(cli ec2 describe-vpcs --filters "$f" --query 'length(Vpcs)')" \
-		"$(cli ec2 describe-subnets --filters "$f" --query 'length(Subnets)')" \
-		"$(cli ec2 describe-internet-gateways --filters "$f" --query 'length(InternetGateways)')" \
-		"$(cli ec2 describe-route-tables --filters "$f" --query 'length(RouteTables)')" \
-		"$(cli ec2 describe-security-groups --filters "$f" --query 'length(SecurityGroups)')"
-}
 same() {
 	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: got '$2', wanted '$3'"; fi
 }
@@ -195,19 +201,29 @@ expect_exit 3 "check: a zone the region lacks" "$LF" check --answers "$Z" --stat
 same "  ... zones failed" "$(status_of "$WORK/chk4/checks.json" aws.zones)" failed
 
 # ======== apply ===============================================================
+# rb AREA INSTALL [STATE]: tests/e2e/aws_readback.py (boto3 reads moto).
+rb() { MOTO_URL=$MOTO_URL AWS_PROXY_URL=$AWS_PROXY_URL python3 "$SRC/tests/e2e/aws_readback.py" "$@"; }
+# vpcs subnets igws route-tables groups instances target-groups load-balancers
+# certificates roles profiles parameters vaults plans buckets
+ONE="1 3 1 1 2 1 1 1 1 2 1 3 1 1 1"
+KEPT="0 0 0 0 0 0 0 0 0 0 0 0 1 0 1"
+NONE="0 0 0 0 0 0 0 0 0 0 0 0 0 0 0"
 ST=$WORK/st-main
-expect_exit 4 "apply: stops at the first action this build lacks" "$LF" apply --answers "$A" --state "$ST"
-check "  ... saying so" contains "$WORK/last.err" "Create the backup bucket: this build cannot carry out this action"
-check "  ... the network actions are done" python3 -c "
+aws_proxy_faults "throttle:7,500:11,reset:13"
+expect_exit 0 "apply: the whole plan, with throttling, 500s and connection resets injected" lf apply --answers "$A" --state "$ST"
+aws_proxy_faults ""
+for f in throttle 500 reset; do
+	check "  ... $f faults were injected ($(aws_proxy_stat faults.$f))" test "$(aws_proxy_stat faults.$f)" -gt 0
+done
+check "  ... every action done" python3 -c "
 import json; j=json.load(open('$ST/journal.json'))
 s={a['id']:a['status'] for a in j['actions']}
-for i in ['vpc','subnets','internet-gateway','route-table','sg-load-balancer','sg-server']:
-    assert s[i]=='done', s
-assert s['backup-bucket']=='pending', s"
-same "  ... exactly one of each (vpc subnets igw rt groups)" "$(count lf-e2e-net)" "1 3 1 1 2"
+assert len(s)==17 and set(s.values())=={'done'}, s"
+same "  ... exactly one of everything" "$(rb count lf-e2e-net)" "$ONE"
 check "  ... no secret in the state directory" bash -c "! grep -rqF -e Marker-Support -e Marker-Registry -e '$AWS_SECRET_ACCESS_KEY' '$ST'"
+check "  ... nor in what it printed" bash -c "! grep -qF -e Marker-Support -e Marker-Registry -e '$AWS_SECRET_ACCESS_KEY' '$WORK/last.out' '$WORK/last.err'"
 
-# ---- every resource read back with the aws CLI ------------------------------
+# ---- every resource read back: the network with the aws CLI ----------------
 F=Name=tag:landfall:install,Values=lf-e2e-net
 aws --output json ec2 describe-vpcs --filters "$F" >"$WORK/vpcs.json"
 aws --output json ec2 describe-subnets --filters "$F" >"$WORK/subnets.json"
@@ -280,18 +296,37 @@ assert o['region']=='eu-west-1' and o['zones']=='eu-west-1a, eu-west-1b, eu-west
 assert o['vpc_id']=='$VPC' and len(o['subnet_ids'].split(','))==3, o
 assert o['sg_load_balancer_id'].startswith('sg-') and o['sg_server_id'].startswith('sg-'), o"
 
-expect_exit 4 "apply again: still stops at the same action" "$LF" apply --answers "$A" --state "$ST"
-same "  ... and created nothing new" "$(count lf-e2e-net)" "1 3 1 1 2"
-expect_exit 4 "apply with a new state directory: finds everything by its tags" "$LF" apply --answers "$A" --state "$WORK/st-main-fresh"
-check "  ... each action found what existed" bash -c "[ \$(grep -c 'already exists; nothing to create' '$WORK/last.out') = 6 ]"
-same "  ... and created nothing new" "$(count lf-e2e-net)" "1 3 1 1 2"
+check "backup bucket: encrypted, public access blocked, MongoDB dumps expire after 7 days, tagged" rb bucket lf-e2e-net
+check "IAM: role for EC2, read-write on the backup bucket only, read of its own SSM parameters; profile" rb iam lf-e2e-net
+check "instance: type, AL2023 x86_64, key, group, profile, IMDSv2, four encrypted disks, user-data without secrets, SSM SecureStrings" rb instance lf-e2e-net
+check "edge: target group 10000 + health check, ALB dualstack 300 s + protection, listeners 80->301 and 443 TLS1.3 + 404 + host rule, certificate, Route53 aliases" rb edge lf-e2e-net
+check "AWS Backup: vault, daily plan kept 7 days, fileserver volume selected, service role" rb backup lf-e2e-net
+check "outputs: every value an installer shares" rb outputs lf-e2e-net "$ST"
+if [ -f "$SRC/tests/e2e/aws_edge_checks.sh" ]; then
+	. "$SRC/tests/e2e/aws_edge_checks.sh"
+	edge_checks lf-e2e-net
+fi
+if [ -f "$SRC/tests/e2e/aws_backup_checks.sh" ]; then
+	. "$SRC/tests/e2e/aws_backup_checks.sh"
+	backup_checks lf-e2e-net
+fi
+
+expect_exit 0 "apply again" lf apply --answers "$A" --state "$ST"
+check "  ... every action done earlier" bash -c "[ \$(grep -c ': done earlier' '$WORK/last.out') = 17 ]"
+same "  ... and nothing new" "$(rb count lf-e2e-net)" "$ONE"
+expect_exit 0 "apply with a new state directory: finds everything by its tags" lf apply --answers "$A" --state "$WORK/st-main-fresh"
+check "  ... the actions found what existed" bash -c "[ \$(grep -c 'already exists; nothing to create' '$WORK/last.out') -ge 15 ]"
+same "  ... and created nothing new" "$(rb count lf-e2e-net)" "$ONE"
 
 # ---- killed mid-apply, then resumed: exactly one of everything --------------
 # engine.boundary kills before an action; write.* kill inside a journal
-# write, right after AWS created something that is not yet recorded.
+# write, right after AWS created something that is not yet recorded (a full
+# apply writes the journal about 120 times).
 n=0
-for fault in engine.boundary:3 write.before-rename:32 write.before-rename:6 write.mid:9 \
-	write.before-rename:14 write.before-rename:20 write.mid:27; do
+# One in the network, the bucket and IAM, the instance, the target group and
+# certificate, the load balancer and listeners, and AWS Backup.
+for fault in engine.boundary:3 write.mid:9 write.before-rename:32 write.before-rename:47 \
+	write.before-rename:62 write.mid:80 write.before-rename:100; do
 	n=$((n + 1))
 	inst=lf-e2e-kill$n
 	if [ $n = 1 ]; then
@@ -300,13 +335,13 @@ for fault in engine.boundary:3 write.before-rename:32 write.before-rename:6 writ
 	else
 		K=$(answers kill$n $inst)
 	fi
-	LANDFALL_FAULT=$fault "$LF" apply --answers "$K" --state "$WORK/st-$inst" >"$WORK/kill.out" 2>&1
+	LANDFALL_FAULT=$fault lf apply --answers "$K" --state "$WORK/st-$inst" >"$WORK/kill.out" 2>&1
 	code=$?
 	same "kill -9 at $fault" "$code" 137
-	echo "# after the kill at $fault: $(count $inst) (vpcs subnets igws route-tables groups)"
-	expect_exit 4 "  ... resume after the kill" "$LF" apply --answers "$K" --state "$WORK/st-$inst"
+	echo "# after the kill at $fault: $(rb count $inst)"
+	expect_exit 0 "  ... resume after the kill" lf apply --answers "$K" --state "$WORK/st-$inst"
+	same "  ... exactly one of everything" "$(rb count $inst)" "$ONE"
 	if [ $n = 1 ]; then
-		same "  ... exactly one of each" "$(count $inst)" "1 3 1 1 2"
 		check "  ... allow_anywhere: 80 and 443 open to 0.0.0.0/0, no IPv6 route" python3 -c "
 import json, subprocess
 def q(*a): return json.loads(subprocess.check_output(['aws','--output','json','ec2',*a,'--filters','Name=tag:landfall:install,Values=$inst']))
@@ -315,8 +350,6 @@ lb=gs['$inst-load-balancer']
 assert all([r['CidrIp'] for r in p['IpRanges']]==['0.0.0.0/0'] for p in lb['IpPermissions']), lb
 r=q('describe-route-tables')['RouteTables'][0]
 assert not any(x.get('DestinationIpv6CidrBlock')=='::/0' for x in r['Routes']), r"
-	else
-		same "  ... exactly one of each" "$(count $inst)" "1 3 1 1 2"
 	fi
 done
 check "no ingress from 0.0.0.0/0 or ::/0 where it was not chosen" python3 -c "
@@ -330,16 +363,27 @@ for g in gs:
         assert '::/0' not in [r['CidrIpv6'] for r in p['Ipv6Ranges']], g"
 
 # ======== destroy ==============================================================
-expect_exit 0 "destroy --yes" "$LF" destroy --yes --state "$ST"
-same "  ... nothing tagged with the install id is left" "$(count lf-e2e-net)" "0 0 0 0 0"
-check "  ... the journal says undone" python3 -c "
+expect_exit 0 "destroy --yes" lf destroy --yes --state "$ST"
+same "  ... nothing tagged with the install id is left but the backup bucket and vault" "$(rb count lf-e2e-net)" "$KEPT"
+check "  ... saying they are kept" contains "$WORK/last.out" "keeping bucket lf-e2e-lf-e2e-net-backups"
+check "  ... the journal says undone, and kept for those two" python3 -c "
 import json; j=json.load(open('$ST/journal.json'))
 s={a['id']:a['status'] for a in j['actions']}
-assert all(s[i]=='undone' for i in ['vpc','subnets','internet-gateway','route-table','sg-load-balancer','sg-server']), s"
-expect_exit 0 "destroy again: already gone is fine" "$LF" destroy --yes --state "$WORK/st-main-fresh"
-for n in 1 2 3 4 5 6 7; do
-	inst=lf-e2e-kill$n
-	expect_exit 0 "destroy $inst" "$LF" destroy --yes --state "$WORK/st-$inst"
-	same "  ... nothing tagged with $inst is left" "$(count $inst)" "0 0 0 0 0"
+kept={'backup-bucket','backup-vault'}
+assert all(v=='kept' if k in kept else v=='undone' for k,v in s.items()), s"
+expect_exit 2 "destroy --purge with another name: refused" lf destroy --purge=lf-e2e-other --state "$ST"
+check "  ... naming the rule" contains "$WORK/last.err" "the value must be the install name \"lf-e2e-net\""
+expect_exit 2 "destroy --purge with no terminal and no name: refused" lf destroy --purge --yes --state "$ST"
+same "  ... nothing was deleted" "$(rb count lf-e2e-net)" "$KEPT"
+cli s3 cp "$ST/journal.json" s3://lf-e2e-lf-e2e-net-backups/mongo/sample.archive.gz >/dev/null
+expect_exit 0 "destroy --purge=NAME: the bucket (with a backup in it) and the vault go too" lf destroy --purge=lf-e2e-net --state "$ST"
+same "  ... nothing is left" "$(rb count lf-e2e-net)" "$NONE"
+expect_exit 0 "destroy again: already gone is fine" lf destroy --yes --purge=lf-e2e-net --state "$WORK/st-main-fresh"
+for i in $(seq "$n"); do
+	inst=lf-e2e-kill$i
+	expect_exit 0 "destroy --purge $inst" lf destroy --purge=$inst --state "$WORK/st-$inst"
+	same "  ... nothing tagged with $inst is left" "$(rb count $inst)" "$NONE"
 done
+same "every request Landfall made carried a valid signature (botocore re-verified $(aws_proxy_stat verified))" "$(aws_proxy_stat signature_failures)" 0
+same "  ... and none went unsigned" "$(aws_proxy_stat unsigned)" 0
 finish
