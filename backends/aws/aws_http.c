@@ -1028,6 +1028,20 @@ static bool method_has_body(const char *m)
 	return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0;
 }
 
+void aws_sigv4_setup(CURL *h, const char *region, const char *service, const char *key,
+		     const char *secret)
+{
+	char scope[160];
+	snprintf(scope, sizeof scope, "aws:amz:%s:%s", region, service);
+	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, scope);
+	size_t up_len = strlen(key) + strlen(secret) + 2;
+	char *userpwd = lf_xmalloc(up_len);
+	snprintf(userpwd, up_len, "%s:%s", key, secret);
+	curl_easy_setopt(h, CURLOPT_USERPWD, userpwd); /* curl keeps a copy */
+	explicit_bzero(userpwd, up_len);
+	free(userpwd);
+}
+
 /* Send one attempt. Returns the CURLcode; resp gets status, headers, body. */
 static CURLcode attempt(struct aws_client *c, const struct aws_endpoint *ep,
 			const struct aws_request *rq, const char *method, const char *url,
@@ -1035,9 +1049,6 @@ static CURLcode attempt(struct aws_client *c, const struct aws_endpoint *ep,
 {
 	CURL *h = c->h;
 	curl_easy_reset(h);
-	char scope[160];
-	snprintf(scope, sizeof scope, "aws:amz:%s:%s", ep->signing_region,
-		 services[rq->service].signing_name);
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
@@ -1057,15 +1068,8 @@ static CURLcode attempt(struct aws_client *c, const struct aws_endpoint *ep,
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, resp);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, scope);
-
-	const char *key = aws_creds_key_id(c->creds), *secret = aws_creds_secret(c->creds);
-	size_t up_len = strlen(key) + strlen(secret) + 2;
-	char *userpwd = lf_xmalloc(up_len);
-	snprintf(userpwd, up_len, "%s:%s", key, secret);
-	curl_easy_setopt(h, CURLOPT_USERPWD, userpwd); /* curl keeps a copy */
-	explicit_bzero(userpwd, up_len);
-	free(userpwd);
+	aws_sigv4_setup(h, ep->signing_region, services[rq->service].signing_name,
+			aws_creds_key_id(c->creds), aws_creds_secret(c->creds));
 
 	if (strcmp(method, "HEAD") == 0) {
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);

@@ -42,6 +42,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <curl/curl.h>
 #include <jansson.h>
 #include <libxml/tree.h>
 
@@ -307,5 +308,12 @@ enum aws_status aws_rest_xml(struct aws_client *c, const struct aws_request *rq,
  * NULL) gets the answer, or NULL when it is empty. */
 enum aws_status aws_rest_json(struct aws_client *c, const struct aws_request *rq, json_t *body,
 			      json_t **out, struct aws_error *err);
+
+/* The signing set-up of every request: libcurl's SigV4 with the explicit
+ * scope "aws:amz:REGION:SERVICE" and the keys as CURLOPT_USERPWD (wiped
+ * here; curl keeps a copy until it is reset). Exposed for the tests that
+ * hold it against AWS's published SigV4 test vectors. */
+void aws_sigv4_setup(CURL *h, const char *region, const char *service, const char *key,
+		     const char *secret);
 
 #endif
