@@ -532,6 +532,14 @@ static void test_apply_again_destroy(void **state)
 	char *pid = read_rel("/var/lib/landfall-shims/http.pid");
 	assert_string_equal(pid, ""); /* the stand-in services were stopped */
 	free(pid);
+	assert_string_equal(journal_status(r.j, "directories"), "kept");
+
+	/* destroy --purge comes back for what was kept, and deletes it. */
+	eo.purge = true;
+	assert_int_equal(engine_destroy(&r.plan, r.j, r.session, r.evs, &eo, &cause), ENGINE_OK);
+	assert_int_equal(mode_of("/opt/clearml/data/elastic7plus"), (mode_t)-1);
+	assert_int_equal(mode_of("/opt/clearml"), (mode_t)-1);
+	assert_string_equal(journal_status(r.j, "directories"), "undone");
 	free(sysctl_p);
 	free(log);
 	run_close(&r);

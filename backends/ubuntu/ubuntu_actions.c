@@ -8,7 +8,7 @@
  * next run with nothing done twice, and a second install over a finished
  * one changes nothing.
  *
- * Undo never deletes data: destroy stops and removes the containers
+ * Undo deletes no data unless purge: destroy stops and removes the containers
  * (`docker compose down`), withdraws the kernel settings file, the THP unit
  * and the cron file, and keeps base_dir (databases, files, configuration). */
 #include "ubuntu_internal.h"
@@ -407,10 +407,34 @@ static enum action_rc dirs_apply(struct action_ctx *ctx)
 	return rc;
 }
 
-/* No undo: the directories hold the data, which destroy keeps. */
+/* The directories hold the data (databases, stored files, logs and the
+ * configuration): destroy keeps them, destroy --purge deletes base_dir. */
+static enum action_rc dirs_undo(struct action_ctx *ctx)
+{
+	const char *b = base_dir(ctx);
+	if (!ctx->purge) {
+		ctx_log(ctx, LOG_INFO, _("keeping %s: the databases, stored files, logs and configuration (destroy --purge deletes them)"),
+		        b);
+		ctx_keep(ctx);
+		return ACT_OK;
+	}
+	/* Never "/" or a path that climbs: the answers validate base_dir, and
+	 * this is the one place that deletes a whole tree. */
+	if (b[0] != '/' || strcmp(b, "/") == 0 || strstr(b, "/.."))
+		return ctx_error(ctx, ACT_FAILED, NULL, _("server.base_dir %s: refusing to delete it"), b);
+	char *path = rpath(ctx, b);
+	const char *rm[] = { "rm", "-rf", "--", path, NULL };
+	enum action_rc rc = run_ok(ctx, rm, NULL, 0, LONG_MS, NULL);
+	if (rc == ACT_OK)
+		ctx_log(ctx, LOG_WARN, _("deleted %s and all the data in it, as confirmed"), b);
+	free(path);
+	return rc;
+}
+
 const struct action_ops ubuntu_act_directories = {
 	.find = dirs_find,
 	.apply = dirs_apply,
+	.undo = dirs_undo,
 };
 
 /* ---- config-files --------------------------------------------------------- */
