@@ -470,6 +470,13 @@ size_t answers_validate_across(const struct answers *a, struct diags *d)
 			add_diag(a, d, "server.domain",
 			         _("is required on AWS: the certificate and the load balancer rules are made for it"));
 	}
+	const char *confirm = answers_str(a, "ubuntu.remove_confirm");
+	if (t == TGT_UBUNTU && confirm && field_applies(schema_find("ubuntu.remove_confirm"), a)) {
+		const char *host = answers_str(a, "ubuntu.ssh.host");
+		if (!host || strcmp(confirm, host) != 0)
+			add_diag(a, d, "ubuntu.remove_confirm",
+			         _("must be the SSH host (ubuntu.ssh.host) typed exactly, to confirm deleting the earlier installation"));
+	}
 	json_t *users = answers_get(a, "server.admin_users");
 	for (size_t i = 0; i < json_array_size(users); i++)
 		for (size_t k = 0; k < i; k++) {

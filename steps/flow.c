@@ -182,6 +182,10 @@ static int setup_ubuntu(struct setup *s, const struct answers *a,
 	c->registry = str(a, "server.registry.server");
 	c->registry_user = str(a, "server.registry.username");
 	c->backup_cron = answers_bool(a, "backup.enabled");
+	/* Valid answers hold the confirmation (the host, typed) with "remove". */
+	const char *confirm = str(a, "ubuntu.remove_confirm");
+	c->remove_existing = strcmp(answers_str_or_default(a, "ubuntu.existing"), "remove") == 0 &&
+	                     confirm && c->host && strcmp(confirm, c->host) == 0;
 	/* Test seams (see ubuntu.h): set only by tests that drive the binary
 	 * against a local sshd with recording shims; unset in production. */
 	c->root_prefix = getenv("LANDFALL_UBUNTU_ROOT_PREFIX");

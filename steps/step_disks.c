@@ -4,6 +4,7 @@
 
 static const char *const ssd[] = { "gp3", "gp2", "io1", "io2", NULL };
 static const char *const fs_types[] = { "gp3", "st1", "gp2", "io1", "io2", NULL };
+static const char *const existing[] = { "upgrade", "remove", NULL };
 
 static const struct field fields[] = {
 	{ .path = "aws.disks.root.size_gb", .type = FT_INT, .targets = TGT_AWS,
@@ -38,6 +39,14 @@ static const struct field fields[] = {
 	  .def = "/var/lib/docker", .check = v_abs_path,
 	  .label = N_("Docker directory"),
 	  .help = N_("Where Docker keeps its data: its own disk of at least 80 GB, with permissions 710. The data disk (at least 100 GB) must be mounted at <base>/data and the fileserver disk at <base>/data/fileserver; the root disk should have at least 30 GB.") },
+	{ .path = "ubuntu.existing", .type = FT_ENUM, .targets = TGT_UBUNTU,
+	  .choices = existing, .def = "upgrade",
+	  .label = N_("An earlier installation"),
+	  .help = N_("What to do when the server already has ClearML under the base directory. upgrade: keep its data and configuration and update it in place (the default). remove: stop it and delete the whole base directory, databases and files included, before installing (the guide's rm -R); it needs the typed confirmation below.") },
+	{ .path = "ubuntu.remove_confirm", .type = FT_STRING, .targets = TGT_UBUNTU,
+	  .flags = FF_REQUIRED, .when = "ubuntu.existing=remove",
+	  .label = N_("Type the SSH host to confirm removal"),
+	  .help = N_("Deleting an earlier installation cannot be undone: type the SSH host exactly as above to confirm it. Kept in the answers so that a headless run replays the same decision.") },
 };
 
 const struct step step_disks = {

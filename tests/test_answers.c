@@ -56,6 +56,8 @@ static const struct { const char *path, *yaml; } samples[] = {
 	{ "aws.disks.docker.size_gb", "40" },
 	{ "aws.disks.docker.type", "gp3" },
 	{ "ubuntu.docker_dir", "/data/docker" },
+	{ "ubuntu.existing", "upgrade" },
+	{ "ubuntu.remove_confirm", "clearml.example.com" },
 	{ "kubernetes.namespace", "ml-server" },
 	{ "kubernetes.node", "worker-3.example.internal" },
 	{ "kubernetes.storage", "pvc" },
@@ -380,6 +382,21 @@ static void test_rules_across_fields(void **state)
 	t = with(base_aws, "  domain: clearml.example.com\n", "  domain: clearml.example.com\n  registry: {username: me}\n");
 	expect_problem(t, "server.registry.password: is required");
 	free(t);
+
+	/* Removing an earlier ubuntu installation takes the host, typed. */
+	static const char ub[] =
+		"version: 1\ntarget: ubuntu\nubuntu:\n  ssh: {host: srv1.example.com}\n"
+		"  existing: remove\n"
+		"server:\n  admin_users: [{username: support, password: {env: PW}}]\n";
+	expect_problem(ub, "ubuntu.remove_confirm: is required");
+	t = with(ub, "  existing: remove\n", "  existing: remove\n  remove_confirm: srv2.example.com\n");
+	expect_problem(t, "ubuntu.remove_confirm: must be the SSH host (ubuntu.ssh.host) typed exactly");
+	free(t);
+	t = with(ub, "  existing: remove\n", "  existing: remove\n  remove_confirm: srv1.example.com\n");
+	p = problems_of(t);
+	assert_string_equal(p, "");
+	free(p);
+	free(t);
 }
 
 static void test_set_text_refuses_without_change(void **state)
@@ -541,6 +558,7 @@ static void test_flow_setup(void **state)
 	assert_true(s.ubuntu.users[0].admin);
 	assert_false(s.ubuntu.users[1].admin);
 	assert_int_equal(s.ubuntu.port, 22);
+	assert_false(s.ubuntu.remove_existing); /* the default: upgrade in place */
 	char *r = events_redact(evs, "pw=sudo-secret-1 and support-secret-4");
 	assert_string_equal(r, "pw=******** and ********");
 	free(r);
