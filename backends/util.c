@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -321,4 +322,22 @@ char *lf_base64_encode(const void *in, size_t len)
 	}
 	out[o] = '\0';
 	return out;
+}
+
+/* 32 random bytes as 43 URL-safe base64 characters. */
+char *lf_random_token(void)
+{
+	unsigned char b[32];
+	size_t got = 0;
+	while (got < sizeof b) {
+		ssize_t n = getrandom(b + got, sizeof b - got, 0);
+		if (n > 0)
+			got += (size_t)n;
+	}
+	char *s = lf_base64_encode(b, sizeof b);
+	explicit_bzero(b, sizeof b);
+	for (char *p = s; *p; p++)
+		*p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
+	s[strcspn(s, "=")] = '\0';
+	return s;
 }

@@ -69,4 +69,8 @@ bool lf_str_empty(const char *s);
 char *lf_base64_decode(const char *in, size_t *len);
 char *lf_base64_encode(const void *in, size_t len);
 
+/* A fresh secret: 32 random bytes (getrandom) as 43 URL-safe base64
+ * characters. Caller wipes and frees. */
+char *lf_random_token(void);
+
 #endif

@@ -424,6 +424,11 @@ static void test_apply_again_destroy(void **state)
 	assert_non_null(strstr(conf, "password: \"s3cr3t \\\"quoted\\\" $(id); `x` 'y'\""));
 	assert_non_null(strstr(conf, "password: \"alice-pw-42\""));
 	free(conf);
+	/* The server's own signing secrets: random, 0600, never the defaults. */
+	char *secure = read_rel("/opt/clearml/config/onprem_poc/secure.conf");
+	assert_int_equal(mode_of("/opt/clearml/config/onprem_poc/secure.conf"), 0600);
+	assert_non_null(strstr(secure, "token_secret: \""));
+	assert_true(strlen(strstr(secure, "token_secret: \"") + 15) > 43);
 	char *env = read_rel("/opt/clearml/constants.env");
 	assert_non_null(strstr(env, "WEBSERVER_URL_FOR_EXTERNAL_WORKERS=http://127.0.0.1:8080"));
 	free(env);
@@ -502,6 +507,10 @@ static void test_apply_again_destroy(void **state)
 	assert_int_equal(stat(before, &st2), 0);
 	assert_int_equal(st1.st_ino, st2.st_ino); /* not rewritten */
 	free(before);
+	char *secure2 = read_rel("/opt/clearml/config/onprem_poc/secure.conf");
+	assert_string_equal(secure, secure2); /* kept: new ones would log everyone out */
+	free(secure2);
+	free(secure);
 	log2 = read_rel("/shim.log");
 	assert_int_equal(count(log2, sysctl_p), 1);
 	assert_int_equal(count(log2, "systemctl [enable] [disable-thp]"), 1);

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "../gzip.h"
 #include "../i18n.h"
@@ -604,24 +603,6 @@ json_t *aws_render_vars(const struct aws_config *c, const char *region, const ch
 	return v;
 }
 
-/* 32 random bytes as 43 URL-safe base64 characters. */
-static char *random_secret(void)
-{
-	unsigned char b[32];
-	size_t got = 0;
-	while (got < sizeof b) {
-		ssize_t n = getrandom(b + got, sizeof b - got, 0);
-		if (n > 0)
-			got += (size_t)n;
-	}
-	char *s = lf_base64_encode(b, sizeof b);
-	explicit_bzero(b, sizeof b);
-	for (char *p = s; *p; p++)
-		*p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
-	s[strcspn(s, "=")] = '\0';
-	return s;
-}
-
 static void wipe_free(char *s)
 {
 	if (s) {
@@ -689,7 +670,7 @@ static enum action_rc secrets_store(struct action_ctx *ctx, json_t *vars)
 	}
 	json_t *sv = json_deep_copy(vars);
 	json_object_set_new(sv, "users", users);
-	char *token = random_secret(), *session = random_secret();
+	char *token = lf_random_token(), *session = lf_random_token();
 	json_object_set_new(sv, "token_secret", json_string(token));
 	json_object_set_new(sv, "session_secret", json_string(session));
 	wipe_free(token);

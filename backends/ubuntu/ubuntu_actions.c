@@ -442,13 +442,45 @@ const struct action_ops ubuntu_act_directories = {
 static const char *const config_assets[] = { "docker-compose.yml", "docker-compose.override.yml",
 	                                     "constants.env", "apiserver.conf", NULL };
 
-static enum action_rc config_find(struct action_ctx *ctx)
+/* secure.conf holds this server's own signing secrets (random, made once):
+ * written when missing and then kept, since new ones would log every user
+ * out. *present: it was there already. */
+static enum action_rc secure_conf(struct action_ctx *ctx, bool write, bool *present)
 {
-	bool same;
-	enum action_rc rc = files_sync(ctx, config_assets, false, &same);
+	json_t *vars = S(ctx)->vars;
+	char *token = lf_random_token(), *session = lf_random_token();
+	json_object_set_new(vars, "token_secret", json_string(token));
+	json_object_set_new(vars, "session_secret", json_string(session));
+	struct rfile f;
+	enum action_rc rc = render_file(ctx, "secure.conf", &f);
+	json_object_del(vars, "token_secret");
+	json_object_del(vars, "session_secret");
+	explicit_bzero(token, strlen(token));
+	explicit_bzero(session, strlen(session));
+	free(token);
+	free(session);
 	if (rc != ACT_OK)
 		return rc;
-	if (!same)
+	const char *test[] = { "test", "-f", f.path, NULL };
+	struct ussh_result r = { 0 };
+	rc = run_r(ctx, true, test, NULL, 0, 0, &r);
+	*present = rc == ACT_OK && r.exit_status == 0;
+	ussh_result_free(&r);
+	if (rc == ACT_OK && !*present && write)
+		rc = file_put(ctx, &f);
+	rfile_free(&f);
+	return rc;
+}
+
+static enum action_rc config_find(struct action_ctx *ctx)
+{
+	bool same, secure;
+	enum action_rc rc = files_sync(ctx, config_assets, false, &same);
+	if (rc == ACT_OK && same)
+		rc = secure_conf(ctx, false, &secure);
+	if (rc != ACT_OK)
+		return rc;
+	if (!same || !secure)
 		return ACT_NOT_FOUND;
 	/* Tells compose-up that the running containers are current. */
 	return ctx_set_resource(ctx, "changed", "no") == 0 ? ACT_OK : ACT_FAILED;
@@ -456,11 +488,14 @@ static enum action_rc config_find(struct action_ctx *ctx)
 
 static enum action_rc config_apply(struct action_ctx *ctx)
 {
-	bool same;
+	bool same, secure = true;
 	enum action_rc rc = files_sync(ctx, config_assets, true, &same);
+	if (rc == ACT_OK)
+		rc = secure_conf(ctx, true, &secure);
 	if (rc != ACT_OK)
 		return rc;
-	return ctx_set_resource(ctx, "changed", same ? "no" : "yes") == 0 ? ACT_OK : ACT_FAILED;
+	return ctx_set_resource(ctx, "changed", same && secure ? "no" : "yes") == 0 ? ACT_OK
+	                                                                           : ACT_FAILED;
 }
 
 /* No undo: the configuration stays with the data. */

@@ -25,8 +25,9 @@ int ubuntu_plan(const void *config, struct plan *p, char **cause)
 		    "elastic7plus owned by 1000:1000"),
 		  b, b, b);
 	plan_addf(p, "config-files", &ubuntu_act_config_files, _("Write the server configuration"),
-		  _("%s/docker-compose.yml, docker-compose.override.yml, constants.env and "
-		    "config/onprem_poc/apiserver.conf (mode 0600) with %zu fixed user(s)"),
+		  _("%s/docker-compose.yml, docker-compose.override.yml, constants.env, "
+		    "config/onprem_poc/apiserver.conf with %zu fixed user(s) and secure.conf "
+		    "(both mode 0600)"),
 		  b, c->nusers);
 	if (!lf_str_empty(c->registry_user))
 		plan_addf(p, "registry-login", &ubuntu_act_registry_login, _("Log in to the image registry"),
