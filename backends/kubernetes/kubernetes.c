@@ -642,11 +642,12 @@ static enum action_rc apply_undo(struct action_ctx *ctx)
 		return ACT_OK;
 	}
 	bool pvc = s->c->storage && strcmp(s->c->storage, "pvc") == 0;
-	if (!s->c->purge && (strcmp(id, "storage") == 0 || (pvc && strcmp(id, "namespace") == 0))) {
+	if (!ctx->purge && (strcmp(id, "storage") == 0 || (pvc && strcmp(id, "namespace") == 0))) {
 		ctx_log(ctx, LOG_INFO,
-			_("kept: the claims in namespace %s hold the server's data (delete them "
-			  "with kubectl delete namespace %s when no longer needed)"),
-			s->c->namespace_, s->c->namespace_);
+			_("kept: the claims in namespace %s hold the server's data (destroy --purge "
+			  "deletes them)"),
+			s->c->namespace_);
+		ctx_keep(ctx);
 		return ACT_OK;
 	}
 	json_t *objs = NULL;
@@ -674,7 +675,8 @@ static enum action_rc apply_undo(struct action_ctx *ctx)
 			break;
 	}
 	if (rc == ACT_OK && strncmp(id, "deploy-", 7) == 0 && !pvc)
-		ctx_log(ctx, LOG_INFO, _("the data under %s on the node is kept"),
+		ctx_log(ctx, LOG_INFO,
+			_("the data under %s on the node is kept; delete it on the node when no longer needed"),
 			lf_str_empty(s->c->base_dir) ? "/opt/clearml" : s->c->base_dir);
 	json_decref(objs);
 	return rc;

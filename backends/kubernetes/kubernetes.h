@@ -21,7 +21,6 @@ struct k8s_config {
 	const char *storage_class;	    /* pvc only, may be NULL: default class */
 	const char *base_dir;		    /* hostPath root on the node */
 	bool elastic_init;		    /* privileged init container for sysctl */
-	bool purge;			    /* destroy also deletes the claims (data) */
 	const char *domain;		    /* may be NULL */
 	int port_api, port_web, port_files; /* 30008, 30080, 30081 */
 	const struct server_user *users;

@@ -228,6 +228,10 @@ import json, subprocess
 d = json.loads(subprocess.check_output(['kubectl', '--kubeconfig', '$KC', 'get', 'deployments', '-n', 'clearml-f', '-o', 'json']))
 assert all(o['metadata'].get('deletionTimestamp') for o in d['items']), d['items']"
 check "F: the claims (the data) are kept" bash -c "[ \"\$(kubectl --kubeconfig '$KC' get pvc -n clearml-f -o name | wc -l)\" = 4 ]"
+check "F: the journal says kept" grep -q '"status": "kept"' "$WORK/st-f/journal.json"
+expect_exit 0 "F: destroy --purge=NAME deletes the claims too" "$LF" destroy --purge=k8s-e2e --state "$WORK/st-f"
+kc get pvc -n clearml-f >/dev/null 2>&1 # a read finishes a foreground deletion
+check "F: no claim is left" bash -c "[ \"\$(kubectl --kubeconfig '$KC' get pvc -n clearml-f -o name 2>/dev/null | wc -l)\" = 0 ]"
 
 # ---- G: a small node, a namespace that existed before Landfall -------------
 kc label node node-2 app- >/dev/null
