@@ -17,7 +17,8 @@
 #include "kubernetes_actions.h"
 
 /* What the server needs on its node (ClearML Server's requirements: the
- * Elasticsearch heap, MongoDB and the API server's workers). */
+ * Elasticsearch heap, MongoDB and the API server's workers); the sum of the
+ * resource requests of the Deployments in assets/k8s-deploy-*.yaml. */
 #define NEED_CPU	2.0
 #define NEED_MEMORY_GIB 8.0
 

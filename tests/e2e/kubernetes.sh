@@ -96,6 +96,21 @@ for name, d in deps.items():
     assert spec["strategy"]["type"] == "Recreate", name
     assert any(m.get("manager") == "landfall" and m.get("operation") == "Apply"
                for m in d["metadata"].get("managedFields", [])), name
+# Every container asks for CPU and memory; together what the node check wants.
+def qty(v):
+    units = {"m": 0.001, "Mi": 1 / 1024, "Gi": 1.0}
+    for u, f in units.items():
+        if v.endswith(u):
+            return float(v[: -len(u)]) * f
+    return float(v)
+cpu = mem = 0.0
+for name, d in deps.items():
+    for c in d["spec"]["template"]["spec"]["containers"]:
+        r = c["resources"]["requests"]
+        cpu += qty(r["cpu"])
+        mem += qty(r["memory"])
+        assert qty(c["resources"]["limits"]["memory"]) >= qty(r["memory"]), name
+assert abs(cpu - 2.0) < 1e-6 and abs(mem - 8.0) < 1e-6, (cpu, mem)
 init = deps["elastic"]["spec"]["template"]["spec"]["initContainers"]
 privileged = any(c.get("securityContext", {}).get("privileged") for c in init)
 assert privileged == (sys.argv[2] == "true"), init
