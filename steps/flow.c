@@ -233,6 +233,11 @@ static int setup_k8s(struct setup *s, const struct answers *a, const struct setu
 		return -1;
 	c->users = s->users;
 	c->nusers = s->nusers;
+	c->registry = str(a, "server.registry.server");
+	c->registry_user = str(a, "server.registry.username");
+	if (c->registry_user && secret(s, a, o, evs, "server.registry.password", false,
+	                               &c->registry_password, cause))
+		return -1;
 	s->config = c;
 	return 0;
 }

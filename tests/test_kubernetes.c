@@ -48,6 +48,10 @@ static struct k8s_config config_pvc(const char *storage_class)
 	c.elastic_init = false;
 	c.node = NULL;
 	c.namespace_ = "ml-server";
+	/* With an image pull secret: validated with the rest. */
+	c.registry = "registry.example.com";
+	c.registry_user = "pull-bot";
+	c.registry_password = "pull \"pw\" $x";
 	return c;
 }
 
@@ -202,7 +206,19 @@ static void test_pvc(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_object_get(claim, "spec"),
 							      "storageClassName")),
 			    "fast-ssd");
+	json_t *pull = find(all, "Secret", "clearml-registry");
+	assert_string_equal(json_string_value(json_object_get(pull, "type")),
+			    "kubernetes.io/dockerconfigjson");
+	json_t *dc = json_loads(json_string_value(json_object_get(
+					json_object_get(pull, "stringData"), ".dockerconfigjson")),
+				0, NULL);
+	json_t *auth = json_object_get(json_object_get(dc, "auths"), "registry.example.com");
+	assert_string_equal(json_string_value(json_object_get(auth, "password")), "pull \"pw\" $x");
+	json_decref(dc);
 	json_t *es = pod_spec(find(all, "Deployment", "elastic"));
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(json_object_get(es, "imagePullSecrets"), 0), "name")),
+			    "clearml-registry");
 	/* No privileged container without elastic_init. */
 	char *text = json_dumps(es, 0);
 	assert_null(strstr(text, "privileged"));

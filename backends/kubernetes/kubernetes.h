@@ -25,6 +25,9 @@ struct k8s_config {
 	int port_api, port_web, port_files; /* 30008, 30080, 30081 */
 	const struct server_user *users;
 	size_t nusers;
+	const char *registry;          /* may be NULL: docker.io */
+	const char *registry_user;     /* NULL: no image pull secret */
+	const char *registry_password; /* resolved secret; NULL when not resolved */
 };
 
 /* Image versions of the open-source ClearML Server that the manifests

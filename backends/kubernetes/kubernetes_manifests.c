@@ -62,6 +62,29 @@ json_t *k8s_manifest_vars(const struct k8s_config *c, bool with_users)
 	json_array_append_new(svc, service("webserver", "webserver", "http", 80, 80,
 					   c->port_web ? c->port_web : 30080));
 	json_object_set_new(v, "services", svc);
+	json_t *reg = json_false();
+	if (!lf_str_empty(c->registry_user)) {
+		const char *server = lf_str_empty(c->registry) ? "docker.io" : c->registry;
+		reg = json_pack("{s:s, s:s}", "server", server, "user", c->registry_user);
+		if (with_users && c->registry_password) {
+			/* The kubelet's pull credentials: {"auths": {server: {...}}}. */
+			char *up = lf_asprintf("%s:%s", c->registry_user, c->registry_password);
+			char *auth = lf_base64_encode(up, strlen(up));
+			json_t *cfg = json_pack("{s:{s:{s:s, s:s, s:s}}}", "auths", server, "username",
+						c->registry_user, "password", c->registry_password,
+						"auth", auth);
+			char *text = json_dumps(cfg, JSON_COMPACT);
+			json_object_set_new(reg, "dockerconfig", json_string(text));
+			explicit_bzero(up, strlen(up));
+			explicit_bzero(auth, strlen(auth));
+			explicit_bzero(text, strlen(text));
+			free(up);
+			free(auth);
+			free(text);
+			json_decref(cfg);
+		}
+	}
+	json_object_set_new(v, "registry", reg);
 	if (with_users) {
 		json_t *users = json_array();
 		for (size_t i = 0; i < c->nusers; i++) {
@@ -101,6 +124,10 @@ int k8s_manifests(const struct k8s_config *c, const char *action_id, json_t **ou
 		return 0;
 	}
 	bool with_users = strcmp(action_id, "secret") == 0;
+	if (with_users && !lf_str_empty(c->registry_user) && !c->registry_password) {
+		free(asset);
+		return lf_fail(cause, _("server.registry.password: not available; the image pull secret needs it"));
+	}
 	if (with_users) {
 		for (size_t i = 0; i < c->nusers; i++)
 			if (!c->users[i].password || !c->users[i].username) {

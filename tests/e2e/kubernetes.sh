@@ -129,12 +129,24 @@ no_secret_in() { ! grep -rqF -- "$LF_K8S_ADMIN_PASSWORD" "$1"; }
 
 # ---- A: client certificate, Landfall labels node-1 ------------------------
 answers "$WORK/a.yaml" "$KC" node-1 clearml
+printf '  registry:\n    server: registry.example.com\n    username: pull-bot\n    password: {env: LF_K8S_REGISTRY_PASSWORD}\n' >>"$WORK/a.yaml"
+export LF_K8S_REGISTRY_PASSWORD='Reg-Marker-5d1e'
 expect_exit 0 "A: validate" "$LF" validate "$WORK/a.yaml"
 expect_exit 0 "A: check" "$LF" check --answers "$WORK/a.yaml"
 check "A: check says node-1 will be labelled" contains "$WORK/last.out" "node node-1 exists and will be labelled app=clearml"
 expect_exit 0 "A: apply" "$LF" apply --answers "$WORK/a.yaml" --state "$WORK/st-a"
 check "A: kubectl lists what Landfall applied (nodeSelector, Recreate, node ports)" verify_applied clearml
 check "A: node-1 labelled app=clearml" test "$(label_of node-1)" = clearml
+check "A: the image pull secret holds the registry credentials" bash -c "kubectl --kubeconfig '$KC' get secret clearml-registry -n clearml -o json | python3 -c \"
+import json,sys,base64; d=json.load(sys.stdin)
+assert d['type']=='kubernetes.io/dockerconfigjson', d['type']
+c=json.loads(base64.b64decode(d['data']['.dockerconfigjson']))['auths']['registry.example.com']
+assert c['username']=='pull-bot' and c['password']=='Reg-Marker-5d1e', c
+assert base64.b64decode(c['auth']).decode()=='pull-bot:Reg-Marker-5d1e'\""
+check "A: every pod pulls with it" bash -c "kubectl --kubeconfig '$KC' get deployments -n clearml -o json | python3 -c \"
+import json,sys; d=json.load(sys.stdin)['items']
+assert len(d)==6 and all(x['spec']['template']['spec']['imagePullSecrets']==[{'name':'clearml-registry'}] for x in d)\""
+check "A: the registry password is not in the state directory" bash -c "! grep -rqF Reg-Marker-5d1e '$WORK/st-a'"
 check "A: the Secret holds the fixed user" bash -c "kubectl --kubeconfig '$KC' get secret clearml-conf -n clearml -o json | python3 -c \"
 import json,sys,base64; d=json.load(sys.stdin)
 c=base64.b64decode(d['data']['apiserver.conf']).decode()
