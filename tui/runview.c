@@ -553,6 +553,83 @@ static void frame(ui_draw_fn draw, void *user)
 	ui_frame_end();
 }
 
+struct task {
+	pthread_t tid;
+	atomic_bool done;
+	int (*fn)(void *user, char **cause);
+	void *user;
+	int rc;
+	char *cause;
+	const char *title;
+	int tick;
+	bool cancelling;
+};
+
+static void *task_main(void *arg)
+{
+	struct task *t = arg;
+	t->rc = t->fn(t->user, &t->cause);
+	atomic_store(&t->done, true);
+	return NULL;
+}
+
+static void task_draw(void *user)
+{
+	struct task *t = user;
+	ui_draw_backdrop();
+	int w = COLS - 8 < 60 ? COLS - 8 : 60, y = LINES / 2 - 2, x = (COLS - w) / 2;
+	for (int i = 0; i < 5; i++)
+		ui_text(y + i, x, w, "", true);
+	ui_box(y, x, 5, w);
+	char *line = lf_asprintf("%s %s", spinner(t->tick), t->title);
+	attrset(ui_attr(ROLE_NORMAL));
+	ui_text(y + 1, x + 2, w - 4, line, false);
+	free(line);
+	attrset(ui_attr(ROLE_DIM));
+	ui_text(y + 3, x + 2, w - 4,
+	        t->cancelling ? _("Giving up when the call returns...") : _("Esc: stop waiting"),
+	        false);
+	attrset(ui_attr(ROLE_NORMAL));
+}
+
+int runview_task(const char *title, int (*fn)(void *user, char **cause), void *user,
+                 char **cause)
+{
+	struct task t = { .fn = fn, .user = user, .title = title };
+	atomic_store(&t.done, false);
+	*cause = NULL;
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGWINCH);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	int prc = pthread_create(&t.tid, NULL, task_main, &t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (prc != 0) {
+		*cause = lf_xstrdup(_("cannot start a worker thread"));
+		return EXIT_ERROR;
+	}
+	struct sigaction old_int;
+	sigint_catch(&old_int);
+	while (!atomic_load(&t.done)) {
+		if (ui_active())
+			frame(task_draw, &t);
+		t.tick++;
+		bool is_char = false;
+		int key = ui_active() ? ui_getkey_wide(TICK_MS, &is_char) : (lf_sleep_ms(TICK_MS), ERR);
+		if (take_sigint(key, is_char) || (is_char && (key == 27 || key == 'q')))
+			t.cancelling = true;
+	}
+	pthread_join(t.tid, NULL);
+	sigint_restore(&old_int);
+	if (t.cancelling) {
+		free(t.cause);
+		return EXIT_INTERRUPTED;
+	}
+	*cause = t.cause;
+	return t.rc;
+}
+
 int runview_checks(struct session *s)
 {
 	if (!ui_active())

@@ -27,6 +27,13 @@
  * failures. */
 int runview_checks(struct session *s);
 
+/* One live call (a connection probe) in a worker thread, while a box over
+ * the current screen shows `title`, a spinner and how to give up: Esc, q or
+ * Ctrl-C stop waiting (the call is let finish and its result discarded).
+ * Returns fn's result and *cause, or EXIT_INTERRUPTED when given up. */
+int runview_task(const char *title, int (*fn)(void *user, char **cause), void *user,
+                 char **cause);
+
 /* Apply (or destroy) with the run screen. The session must have its state
  * directory (else EXIT_ERROR after a message); it is connected first if it
  * is not. q, Esc or Ctrl-C while running ask, then stop after the action

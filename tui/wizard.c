@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../backends/aws/aws.h"
+#include "../backends/ubuntu/ssh.h"
 #include "answers.h"
 #include "cli.h"
 #include "flow.h"
@@ -893,6 +895,168 @@ static void quit(struct wizard *w)
 	}
 }
 
+/* ---- the connection screen's live probe ------------------------------ */
+
+struct probe {
+	struct setup setup;    /* from the answers so far, secrets unresolved */
+	struct ussh *ssh;
+	enum ussh_status st;
+	char *who;
+};
+
+static int probe_aws(void *user, char **cause)
+{
+	struct probe *p = user;
+	const struct aws_config *c = &p->setup.aws;
+	return aws_whoami(c->profile, c->endpoint_url, c->region, &p->who, cause);
+}
+
+static int probe_ssh(void *user, char **cause)
+{
+	struct probe *p = user;
+	p->st = ussh_connect(p->ssh, cause);
+	return p->st == USSH_OK ? 0 : 1;
+}
+
+static int probe_accept(void *user, char **cause)
+{
+	struct probe *p = user;
+	p->st = ussh_accept_host_key(p->ssh, cause);
+	return p->st == USSH_OK ? 0 : 1;
+}
+
+/* A secret of the connection: typed in the wizard, else the answers'
+ * reference ({env:}, {file:}). Caller wipes and frees; NULL when unset. */
+static char *connection_secret(struct wizard *w, const struct answers *e, const char *path)
+{
+	const char *typed = secret_get(w, path);
+	if (typed)
+		return lf_xstrdup(typed);
+	char *v = NULL, *cause = NULL;
+	if (answers_secret(e, path, &v, &cause) != 0)
+		v = NULL;
+	free(cause);
+	return v;
+}
+
+/* "Go on anyway?" after a failed probe: true to leave the screen. */
+static bool go_on_anyway(const char *what, const char *cause)
+{
+	char *q = lf_asprintf(_("%s: %s\n\nGo on anyway? The checks before the install try again."),
+	                      what, cause ? cause : "?");
+	bool yes = ui_confirm(q);
+	free(q);
+	return yes;
+}
+
+/* The SSH server's host key: known, or shown to be accepted (then recorded
+ * in known_hosts and pinned in the answers), or changed and refused. */
+static bool probe_ubuntu(struct wizard *w, struct probe *p, const struct answers *e)
+{
+	const struct ubuntu_config *c = &p->setup.ubuntu;
+	char *pw = connection_secret(w, e, "ubuntu.ssh.password");
+	struct ussh_options o = { .host = c->host, .port = c->port, .user = c->user,
+		                  .identity_file = c->identity_file, .password = pw,
+		                  .host_key_sha256 = c->host_key_sha256, .timeout_ms = 15000 };
+	p->ssh = ussh_new(&o);
+	wipe_free(pw);
+	char *cause = NULL;
+	int rc = runview_task(_("Connecting over SSH"), probe_ssh, p, &cause);
+	bool ok = false;
+	if (rc == EXIT_INTERRUPTED) {
+		set_status(w, ROLE_WARN, "%s", _("Connection test stopped."));
+	} else if (p->st == USSH_OK) {
+		set_status(w, ROLE_OK, _("SSH: connected to %s, host key %s"), ussh_target(p->ssh),
+		           ussh_fingerprint(p->ssh));
+		ok = true;
+	} else if (p->st == USSH_ERR_HOSTKEY_UNKNOWN) {
+		const char *fp = ussh_fingerprint(p->ssh);
+		char *q = lf_asprintf(
+			_("%s offers a host key that ~/.ssh/known_hosts does not know:\n\n  %s\n\n"
+			  "Compare it with what `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` prints "
+			  "on the server. Accept it, record it in known_hosts and pin it in the answers?"),
+			ussh_target(p->ssh), fp);
+		char *pin = lf_xstrdup(fp);
+		if (ui_confirm(q)) {
+			free(cause);
+			cause = NULL;
+			rc = runview_task(_("Recording the host key and logging in"), probe_accept, p,
+			                  &cause);
+			answers_set_text(w->a, "ubuntu.ssh.host_key", pin, NULL);
+			if (p->st == USSH_OK) {
+				set_status(w, ROLE_OK, _("SSH: host key %s accepted and pinned; logged in"), pin);
+				ok = true;
+			} else if (rc != EXIT_INTERRUPTED) {
+				ok = go_on_anyway(_("The host key was recorded, but logging in failed"), cause);
+			}
+		} else {
+			set_status(w, ROLE_WARN, "%s",
+			           _("The host key was not accepted: Landfall will not connect to this server."));
+		}
+		free(pin);
+		free(q);
+	} else if (p->st == USSH_ERR_HOSTKEY_CHANGED || p->st == USSH_ERR_HOSTKEY_PIN) {
+		char *m = lf_asprintf(
+			_("The server now offers %s, but %s was recorded for it. This is what a "
+			  "man-in-the-middle attack looks like; Landfall refuses to connect.\n\nIf the "
+			  "server was reinstalled, check the new key on its console, then remove the old "
+			  "one with `ssh-keygen -R HOST` (or change the pin in the answers)."),
+			ussh_fingerprint(p->ssh) ? ussh_fingerprint(p->ssh) : "?",
+			p->st == USSH_ERR_HOSTKEY_PIN ? c->host_key_sha256
+			                              : ussh_known_fingerprints(p->ssh)
+			                                        ? ussh_known_fingerprints(p->ssh)
+			                                        : "?");
+		ui_message(_("The host key has changed"), m);
+		free(m);
+	} else {
+		ok = go_on_anyway(_("SSH"), cause);
+	}
+	free(cause);
+	return ok;
+}
+
+/* Leaving the connection screen: who the AWS credentials are, or the SSH
+ * server and its host key. Not in a dry run, which reaches nothing. False
+ * keeps the user on the screen. */
+static bool connection_probe(struct wizard *w)
+{
+	if (w->opts->dry_run)
+		return true;
+	forms_commit(w);
+	struct answers *e = effective_answers(w);
+	unsigned t = answers_target(e);
+	if (t != TGT_AWS && t != TGT_UBUNTU) {
+		answers_free(e);
+		return true;
+	}
+	struct probe p = { 0 };
+	struct setup_opts so = { 0 }; /* no secret resolved: only the connection's */
+	struct events *evs = events_new();
+	char *cause = NULL;
+	bool ok = true;
+	if (flow_setup(e, &so, evs, &p.setup, &cause) != 0) {
+		ok = go_on_anyway(_("The connection cannot be tested"), cause);
+	} else if (t == TGT_AWS) {
+		int rc = runview_task(_("Asking AWS who these credentials are"), probe_aws, &p, &cause);
+		if (rc == 0)
+			set_status(w, ROLE_OK, _("AWS: %s"), p.who);
+		else if (rc != EXIT_INTERRUPTED)
+			ok = go_on_anyway(_("AWS"), cause);
+		else
+			ok = false;
+		flow_setup_free(&p.setup);
+	} else {
+		ok = probe_ubuntu(w, &p, e);
+		flow_setup_free(&p.setup);
+	}
+	ussh_free(p.ssh);
+	free(p.who);
+	free(cause);
+	events_free(evs);
+	answers_free(e);
+	return ok;
+}
+
 static void step_next(struct wizard *w)
 {
 	struct form *f = form_of(w, w->step);
@@ -903,6 +1067,8 @@ static void step_next(struct wizard *w)
 		                    "%zu fields need fixing before going on.", bad), bad);
 		return;
 	}
+	if (strcmp(step_at(w->step)->id, "connection") == 0 && !connection_probe(w))
+		return;
 	if (w->jump) {
 		go_review(w);
 		return;

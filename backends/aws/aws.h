@@ -60,6 +60,14 @@ struct aws_config {
 
 extern const struct backend_ops aws_backend;
 
+/* Who the credentials are, as the connection screen shows it: STS
+ * GetCallerIdentity with the profile (NULL: the usual chain), the endpoint
+ * override (may be NULL) and the region (NULL: the profile's, else
+ * us-east-1). *who gets "account A as ARN (credentials: SOURCE)". Returns
+ * 0, or -1 with *cause in plain words. */
+int aws_whoami(const char *profile, const char *endpoint_url, const char *region, char **who,
+	       char **cause);
+
 /* The plan of the guide, from the configuration alone. */
 int aws_plan(const void *config, struct plan *out, char **cause);
 

@@ -52,6 +52,47 @@ static int aws_open(const void *config, struct events *evs, void **session, char
 	return 0;
 }
 
+int aws_whoami(const char *profile, const char *endpoint_url, const char *region, char **who,
+	       char **cause)
+{
+	char *def = lf_str_empty(region) ? aws_region_default(lf_str_empty(profile) ? NULL : profile)
+					  : NULL;
+	struct aws_client_opts co = {
+		.region = lf_str_empty(region) ? def : region,
+		.profile = lf_str_empty(profile) ? NULL : profile,
+		.endpoint_url = lf_str_empty(endpoint_url) ? NULL : endpoint_url,
+		.max_attempts = 2,
+		.timeout_ms = 20000,
+	};
+	if (!co.region)
+		co.region = "us-east-1";
+	struct aws_client *client = NULL;
+	int made = aws_client_new(&co, &client, cause);
+	free(def);
+	if (made != 0)
+		return -1;
+	xmlDoc *doc = NULL;
+	struct aws_error err = {0};
+	int rc = 0;
+	if (aws_query(client, AWS_STS, "GetCallerIdentity", NULL, &doc, &err) != AWS_OK) {
+		rc = lf_fail(cause, _("the AWS credentials (%s) were refused: %s%s%s"),
+			     aws_creds_describe(aws_client_creds(client)), err.text ? err.text : "?",
+			     err.hint ? "; " : "", err.hint ? err.hint : "");
+	} else {
+		xmlNode *root = aws_xml_root(doc);
+		char *account = aws_xml_text_or(root, "GetCallerIdentityResult/Account", "?");
+		char *arn = aws_xml_text_or(root, "GetCallerIdentityResult/Arn", "?");
+		*who = lf_asprintf(_("account %s as %s (credentials: %s)"), account, arn,
+				   aws_creds_describe(aws_client_creds(client)));
+		free(account);
+		free(arn);
+	}
+	xmlFreeDoc(doc);
+	aws_error_clear(&err);
+	aws_client_free(client);
+	return rc;
+}
+
 static void aws_close(void *session)
 {
 	struct aws_session *s = session;
