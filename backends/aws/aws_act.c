@@ -93,8 +93,8 @@ enum action_rc aws_act_json(struct action_ctx *ctx, enum aws_service svc, const 
 	return aws_act_result(ctx, op, st, &err, tolerate);
 }
 
-enum action_rc aws_act_rest_xml(struct action_ctx *ctx, const struct aws_request *rq,
-				xmlDoc **out, const char *tolerate)
+enum action_rc aws_act_rest_xml(struct action_ctx *ctx, const struct aws_request *rq, xmlDoc **out,
+				const char *tolerate)
 {
 	struct aws_session *s = aws_sess(ctx);
 	struct aws_error err = {0};
@@ -107,8 +107,8 @@ enum action_rc aws_act_rest_xml(struct action_ctx *ctx, const struct aws_request
 	return aws_act_result(ctx, rq->operation ? rq->operation : rq->path, st, &err, tolerate);
 }
 
-enum action_rc aws_act_rest_json(struct action_ctx *ctx, const struct aws_request *rq,
-				 json_t *body, json_t **out, const char *tolerate)
+enum action_rc aws_act_rest_json(struct action_ctx *ctx, const struct aws_request *rq, json_t *body,
+				 json_t **out, const char *tolerate)
 {
 	struct aws_session *s = aws_sess(ctx);
 	struct aws_error err = {0};
@@ -190,14 +190,21 @@ enum action_rc aws_find_tagged(struct action_ctx *ctx, const char *describe, con
 	return ACT_OK;
 }
 
-enum action_rc aws_ec2_1(struct action_ctx *ctx, const char *action, const char *key,
-			 const char *value, const char *tolerate)
+enum action_rc aws_act_query_1(struct action_ctx *ctx, enum aws_service svc, const char *action,
+			       const char *key, const char *value, xmlDoc **out,
+			       const char *tolerate)
 {
 	struct aws_params *p = aws_params_new();
 	aws_params_set(p, key, value);
-	enum action_rc rc = aws_ec2(ctx, action, p, NULL, tolerate);
+	enum action_rc rc = aws_act_query(ctx, svc, action, p, out, tolerate);
 	aws_params_free(p);
 	return rc;
+}
+
+enum action_rc aws_ec2_1(struct action_ctx *ctx, const char *action, const char *key,
+			 const char *value, const char *tolerate)
+{
+	return aws_act_query_1(ctx, AWS_EC2, action, key, value, NULL, tolerate);
 }
 
 char *aws_name_of(const struct aws_config *c, const char *what)
@@ -235,4 +242,19 @@ bool aws_poll(struct action_ctx *ctx, int i, long long t0, long long limit_ms)
 	ctx_progress(ctx, (double)spent / (double)limit_ms);
 	lf_sleep_ms(i < 3 ? 1000L << i : 5000L);
 	return true;
+}
+
+bool aws_tags_hold(const xmlNode *from, const char *path, const char *key, const char *value)
+{
+	bool found = false;
+	xmlNode **tags;
+	size_t n = aws_xml_nodes(from, path, &tags);
+	for (size_t i = 0; i < n && !found; i++) {
+		char *k = aws_xml_text(tags[i], "Key"), *v = aws_xml_text(tags[i], "Value");
+		found = k && v && strcmp(k, key) == 0 && (!value || strcmp(v, value) == 0);
+		free(k);
+		free(v);
+	}
+	free(tags);
+	return found;
 }

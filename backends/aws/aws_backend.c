@@ -383,16 +383,7 @@ static bool bucket_is_ours(struct aws_session *s)
 	xmlDoc *doc = NULL;
 	if (aws_rest_xml(s->client, &rq, &doc, NULL, NULL) != AWS_OK)
 		return false;
-	bool ours = false;
-	xmlNode **tags;
-	size_t n = aws_xml_nodes(aws_xml_root(doc), "TagSet/Tag", &tags);
-	for (size_t i = 0; i < n && !ours; i++) {
-		char *k = aws_xml_text(tags[i], "Key"), *v = aws_xml_text(tags[i], "Value");
-		ours = k && v && strcmp(k, AWS_TAG_INSTALL) == 0 && strcmp(v, c->install_id) == 0;
-		free(k);
-		free(v);
-	}
-	free(tags);
+	bool ours = aws_tags_hold(aws_xml_root(doc), "TagSet/Tag", AWS_TAG_INSTALL, c->install_id);
 	xmlFreeDoc(doc);
 	return ours;
 }

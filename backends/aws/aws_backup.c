@@ -24,8 +24,8 @@ static enum action_rc backup_call(struct action_ctx *ctx, const char *op, const 
 				  const char *path, json_t *body, json_t **out,
 				  const char *tolerate)
 {
-	struct aws_request rq = {.service = AWS_BACKUP, .operation = op, .method = method,
-				 .path = path};
+	struct aws_request rq = {
+		.service = AWS_BACKUP, .operation = op, .method = method, .path = path};
 	return aws_act_rest_json(ctx, &rq, body, out, tolerate);
 }
 
@@ -90,7 +90,8 @@ static enum action_rc vault_undo(struct action_ctx *ctx)
 	enum action_rc rc = ACT_OK;
 	if (!ctx->purge) {
 		ctx_log(ctx, LOG_INFO,
-			_("keeping backup vault %s and its recovery points (destroy --purge deletes the vault once it is empty)"),
+			_("keeping backup vault %s and its recovery points (destroy --purge "
+			  "deletes the vault once it is empty)"),
 			name);
 		ctx_keep(ctx);
 	} else {
@@ -104,7 +105,9 @@ static enum action_rc vault_undo(struct action_ctx *ctx)
 			ctx_log(ctx, LOG_WARN, _("deleted backup vault %s, as confirmed"), name);
 		else
 			ctx_log(ctx, LOG_ERROR,
-				_("a vault that holds recovery points cannot be deleted: delete them in the AWS Backup console, then run destroy --purge again"));
+				_("a vault that holds recovery points cannot be deleted: delete "
+				  "them in the AWS Backup console, then run destroy --purge "
+				  "again"));
 	}
 	free(name);
 	return rc;
@@ -135,7 +138,8 @@ static enum action_rc role_ensure(struct action_ctx *ctx)
 		       "\"Action\":\"sts:AssumeRole\"}]}");
 	aws_params_set(p, "Tags.member.1.Key", AWS_TAG_INSTALL);
 	aws_params_set(p, "Tags.member.1.Value", c->install_id);
-	enum action_rc rc = aws_act_query(ctx, AWS_IAM, "CreateRole", p, NULL, "EntityAlreadyExists");
+	enum action_rc rc =
+		aws_act_query(ctx, AWS_IAM, "CreateRole", p, NULL, "EntityAlreadyExists");
 	aws_params_free(p);
 	xmlDoc *doc = NULL;
 	if (rc == ACT_OK || rc == ACT_NOT_FOUND) {
@@ -170,8 +174,8 @@ static enum action_rc plan_lookup(struct action_ctx *ctx, char **id)
 	char *name = plan_name(aws_cfg(ctx));
 	*id = NULL;
 	json_t *out = NULL;
-	enum action_rc rc = backup_call(ctx, "ListBackupPlans", "GET", "/backup/plans/", NULL, &out,
-					NULL);
+	enum action_rc rc =
+		backup_call(ctx, "ListBackupPlans", "GET", "/backup/plans/", NULL, &out, NULL);
 	json_t *p;
 	size_t i;
 	json_array_foreach(json_object_get(out, "BackupPlansList"), i, p)
@@ -281,8 +285,8 @@ static enum action_rc plan_apply(struct action_ctx *ctx)
 	/* At least two days, as the issue and AWS Backup's guidance ask. */
 	int keep = c->backup_retention_days > 2 ? c->backup_retention_days : 2;
 	json_t *body = json_pack("{s:{s:s, s:[{s:s, s:s, s:s, s:i, s:i, s:{s:i}}]}, s:o, s:s}",
-				 "BackupPlan", "BackupPlanName", name, "Rules", "RuleName",
-				 "daily", "TargetBackupVaultName", vault, "ScheduleExpression",
+				 "BackupPlan", "BackupPlanName", name, "Rules", "RuleName", "daily",
+				 "TargetBackupVaultName", vault, "ScheduleExpression",
 				 "cron(0 5 ? * * *)", "StartWindowMinutes", 60,
 				 "CompletionWindowMinutes", 1440, "Lifecycle", "DeleteAfterDays",
 				 keep, "BackupPlanTags", tags(c, name), "CreatorRequestId", req),
@@ -296,8 +300,9 @@ static enum action_rc plan_apply(struct action_ctx *ctx)
 		json_decref(out);
 		return bplan_find(ctx);
 	}
-	char *id = rc == ACT_OK ? lf_xstrdup(json_string_value(json_object_get(out, "BackupPlanId")))
-				: NULL;
+	char *id = rc == ACT_OK
+			   ? lf_xstrdup(json_string_value(json_object_get(out, "BackupPlanId")))
+			   : NULL;
 	json_decref(out);
 	if (rc == ACT_OK)
 		rc = plan_record(ctx, id);

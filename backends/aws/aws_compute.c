@@ -20,13 +20,12 @@
 #include "aws_internal.h"
 #include "aws_xml.h"
 
-#define S3_NS "http://s3.amazonaws.com/doc/2006-03-01/"
+#define S3_NS		"http://s3.amazonaws.com/doc/2006-03-01/"
 #define COMPOSE_VERSION "2.29.7"
-#define WAIT_MS (10 * 60000LL)
+#define WAIT_MS		(10 * 60000LL)
 
 /* The SSM parameters of an install (under aws_ssm_prefix()). */
-static const char *const ssm_names[] = {"apiserver.conf", "secure.conf", "registry-password",
-					NULL};
+static const char *const ssm_names[] = {"apiserver.conf", "secure.conf", "registry-password", NULL};
 
 static char *ssm_prefix(const struct aws_config *c)
 {
@@ -36,13 +35,16 @@ static char *ssm_prefix(const struct aws_config *c)
 /* ======== the backup bucket ================================================= */
 
 /* 200 with the bucket's tag set, 404 when there is none, or another
- * status (403: not ours). *tag gets our install tag's value, or NULL. */
-static enum action_rc bucket_probe(struct action_ctx *ctx, long *status, char **tag)
+ * status (403: not ours). *tagged: it carries an install tag; *ours: this
+ * install's. */
+static enum action_rc bucket_probe(struct action_ctx *ctx, long *status, bool *tagged, bool *ours)
 {
 	const struct aws_config *c = aws_cfg(ctx);
 	struct aws_session *s = aws_sess(ctx);
-	*tag = NULL;
-	struct aws_request head = {.service = AWS_S3, .operation = "HeadBucket", .method = "HEAD",
+	*tagged = *ours = false;
+	struct aws_request head = {.service = AWS_S3,
+				   .operation = "HeadBucket",
+				   .method = "HEAD",
 				   .bucket = c->backup_bucket};
 	struct aws_response resp = {0};
 	struct aws_error err = {0};
@@ -56,23 +58,18 @@ static enum action_rc bucket_probe(struct action_ctx *ctx, long *status, char **
 		}
 		return aws_act_result(ctx, "HeadBucket", st, &err, NULL);
 	}
-	struct aws_request rq = {.service = AWS_S3, .operation = "GetBucketTagging",
-				 .bucket = c->backup_bucket, .query = "tagging="};
+	struct aws_request rq = {.service = AWS_S3,
+				 .operation = "GetBucketTagging",
+				 .bucket = c->backup_bucket,
+				 .query = "tagging="};
 	xmlDoc *doc = NULL;
 	enum action_rc rc = aws_act_rest_xml(ctx, &rq, &doc, "NoSuchTagSet NoSuchTagSetError");
 	if (rc == ACT_NOT_FOUND)
 		return ACT_OK;
 	if (rc != ACT_OK)
 		return rc;
-	xmlNode **tags;
-	size_t n = aws_xml_nodes(aws_xml_root(doc), "TagSet/Tag", &tags);
-	for (size_t i = 0; i < n && !*tag; i++) {
-		char *k = aws_xml_text(tags[i], "Key");
-		if (k && strcmp(k, AWS_TAG_INSTALL) == 0)
-			*tag = aws_xml_text_or(tags[i], "Value", "");
-		free(k);
-	}
-	free(tags);
+	*tagged = aws_tags_hold(aws_xml_root(doc), "TagSet/Tag", AWS_TAG_INSTALL, NULL);
+	*ours = aws_tags_hold(aws_xml_root(doc), "TagSet/Tag", AWS_TAG_INSTALL, c->install_id);
 	xmlFreeDoc(doc);
 	return ACT_OK;
 }
@@ -81,9 +78,14 @@ static enum action_rc s3_put(struct action_ctx *ctx, const char *op, const char 
 			     const char *body, bool checksum, const char *tolerate)
 {
 	const struct aws_config *c = aws_cfg(ctx);
-	struct aws_request rq = {.service = AWS_S3, .operation = op, .method = "PUT",
-				 .bucket = c->backup_bucket, .query = query, .body = body,
-				 .body_len = body ? strlen(body) : 0, .checksum = checksum};
+	struct aws_request rq = {.service = AWS_S3,
+				 .operation = op,
+				 .method = "PUT",
+				 .bucket = c->backup_bucket,
+				 .query = query,
+				 .body = body,
+				 .body_len = body ? strlen(body) : 0,
+				 .checksum = checksum};
 	return aws_act_rest_xml(ctx, &rq, NULL, tolerate);
 }
 
@@ -96,10 +98,11 @@ static enum action_rc bucket_settings(struct action_ctx *ctx)
 {
 	const struct aws_config *c = aws_cfg(ctx);
 	char *name = aws_name_of(c, "backups");
-	char *tagging = lf_asprintf("<Tagging xmlns=\"" S3_NS "\"><TagSet><Tag><Key>" AWS_TAG_INSTALL
-				    "</Key><Value>%s</Value></Tag><Tag><Key>Name</Key><Value>%s"
-				    "</Value></Tag></TagSet></Tagging>",
-				    c->install_id, name);
+	char *tagging =
+		lf_asprintf("<Tagging xmlns=\"" S3_NS "\"><TagSet><Tag><Key>" AWS_TAG_INSTALL
+			    "</Key><Value>%s</Value></Tag><Tag><Key>Name</Key><Value>%s"
+			    "</Value></Tag></TagSet></Tagging>",
+			    c->install_id, name);
 	free(name);
 	enum action_rc rc = s3_put(ctx, "PutBucketTagging", "tagging=", tagging, true, NULL);
 	free(tagging);
@@ -113,18 +116,20 @@ static enum action_rc bucket_settings(struct action_ctx *ctx)
 		    true, NULL);
 	if (rc != ACT_OK)
 		return rc;
-	rc = s3_put(ctx, "PutPublicAccessBlock", "publicAccessBlock=",
-		    "<PublicAccessBlockConfiguration xmlns=\"" S3_NS "\">"
-		    "<BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls>"
-		    "<BlockPublicPolicy>true</BlockPublicPolicy>"
-		    "<RestrictPublicBuckets>true</RestrictPublicBuckets>"
-		    "</PublicAccessBlockConfiguration>",
-		    true, NULL);
+	rc = s3_put(
+		ctx, "PutPublicAccessBlock", "publicAccessBlock=",
+		"<PublicAccessBlockConfiguration xmlns=\"" S3_NS "\">"
+		"<BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls>"
+		"<BlockPublicPolicy>true</BlockPublicPolicy>"
+		"<RestrictPublicBuckets>true</RestrictPublicBuckets>"
+		"</PublicAccessBlockConfiguration>",
+		true, NULL);
 	if (rc != ACT_OK)
 		return rc;
 	char *lifecycle = lf_asprintf(
 		"<LifecycleConfiguration xmlns=\"" S3_NS "\"><Rule><ID>landfall-mongo-expiry</ID>"
-		"<Filter><Prefix>" AWS_BACKUP_MONGO_PREFIX "/</Prefix></Filter><Status>Enabled</Status>"
+		"<Filter><Prefix>" AWS_BACKUP_MONGO_PREFIX
+		"/</Prefix></Filter><Status>Enabled</Status>"
 		"<Expiration><Days>%d</Days></Expiration></Rule><Rule>"
 		"<ID>landfall-abort-uploads</ID><Filter><Prefix></Prefix></Filter>"
 		"<Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>7"
@@ -144,18 +149,16 @@ static enum action_rc bucket_find(struct action_ctx *ctx)
 {
 	const struct aws_config *c = aws_cfg(ctx);
 	long status = 0;
-	char *tag = NULL;
-	enum action_rc rc = bucket_probe(ctx, &status, &tag);
+	bool tagged, ours;
+	enum action_rc rc = bucket_probe(ctx, &status, &tagged, &ours);
 	if (rc != ACT_OK)
 		return rc;
 	if (status == 404)
 		return ACT_NOT_FOUND;
-	bool ours = tag && strcmp(tag, c->install_id) == 0;
 	/* Created by an earlier run of this action that stopped before the
 	 * tags were written: the journal says the action was under way. */
-	bool interrupted = status == 200 && !tag &&
+	bool interrupted = status == 200 && !tagged &&
 			   strcmp(journal_status(ctx->journal, ctx->action->id), "running") == 0;
-	free(tag);
 	if (status != 200 || !(ours || interrupted))
 		return ctx_error(ctx, ACT_FAILED,
 				 _("bucket names are global to all of AWS: choose another name"),
@@ -174,7 +177,8 @@ static enum action_rc bucket_apply(struct action_ctx *ctx)
 					   "\"><LocationConstraint>%s</LocationConstraint>"
 					   "</CreateBucketConfiguration>",
 					   region);
-	enum action_rc rc = s3_put(ctx, "CreateBucket", NULL, body, false, "BucketAlreadyOwnedByYou");
+	enum action_rc rc =
+		s3_put(ctx, "CreateBucket", NULL, body, false, "BucketAlreadyOwnedByYou");
 	free(body);
 	if (rc == ACT_NOT_FOUND)
 		return bucket_find(ctx);
@@ -189,7 +193,8 @@ static enum action_rc bucket_empty(struct action_ctx *ctx)
 {
 	const struct aws_config *c = aws_cfg(ctx);
 	for (int page = 0; page < 10000; page++) {
-		struct aws_request list = {.service = AWS_S3, .operation = "ListObjectVersions",
+		struct aws_request list = {.service = AWS_S3,
+					   .operation = "ListObjectVersions",
 					   .bucket = c->backup_bucket,
 					   .query = "max-keys=1000&versions="};
 		xmlDoc *doc = NULL;
@@ -227,17 +232,21 @@ static enum action_rc bucket_empty(struct action_ctx *ctx)
 		}
 		char *body = lf_asprintf("%s</Delete>", del);
 		free(del);
-		struct aws_request rq = {.service = AWS_S3, .operation = "DeleteObjects",
-					 .method = "POST", .bucket = c->backup_bucket,
-					 .query = "delete=", .body = body, .body_len = strlen(body),
+		struct aws_request rq = {.service = AWS_S3,
+					 .operation = "DeleteObjects",
+					 .method = "POST",
+					 .bucket = c->backup_bucket,
+					 .query = "delete=",
+					 .body = body,
+					 .body_len = strlen(body),
 					 .checksum = true};
 		rc = aws_act_rest_xml(ctx, &rq, NULL, NULL);
 		free(body);
 		if (rc != ACT_OK)
 			return rc;
 		ctx_log(ctx, LOG_INFO,
-			ngettext("deleted %zu object from bucket %s", "deleted %zu objects from bucket %s",
-				 total),
+			ngettext("deleted %zu object from bucket %s",
+				 "deleted %zu objects from bucket %s", total),
 			total, c->backup_bucket);
 	}
 	return ctx_error(ctx, ACT_FAILED, NULL, _("bucket %s: too many objects to delete"),
@@ -255,10 +264,8 @@ static enum action_rc bucket_undo(struct action_ctx *ctx)
 		return ACT_OK;
 	}
 	long status = 0;
-	char *tag = NULL;
-	enum action_rc rc = bucket_probe(ctx, &status, &tag);
-	bool ours = tag && strcmp(tag, c->install_id) == 0;
-	free(tag);
+	bool tagged, ours;
+	enum action_rc rc = bucket_probe(ctx, &status, &tagged, &ours);
 	if (rc != ACT_OK || status == 404)
 		return rc;
 	if (!ours)
@@ -268,7 +275,9 @@ static enum action_rc bucket_undo(struct action_ctx *ctx)
 	rc = bucket_empty(ctx);
 	if (rc != ACT_OK)
 		return rc;
-	struct aws_request rq = {.service = AWS_S3, .operation = "DeleteBucket", .method = "DELETE",
+	struct aws_request rq = {.service = AWS_S3,
+				 .operation = "DeleteBucket",
+				 .method = "DELETE",
 				 .bucket = c->backup_bucket};
 	rc = aws_act_rest_xml(ctx, &rq, NULL, "NoSuchBucket");
 	if (rc == ACT_OK)
@@ -281,22 +290,6 @@ const struct action_ops aws_bucket_ops = {
 	.find = bucket_find, .apply = bucket_apply, .undo = bucket_undo};
 
 /* ======== IAM =============================================================== */
-
-static enum action_rc iam(struct action_ctx *ctx, const char *action, const struct aws_params *p,
-			  xmlDoc **out, const char *tolerate)
-{
-	return aws_act_query(ctx, AWS_IAM, action, p, out, tolerate);
-}
-
-static enum action_rc iam_1(struct action_ctx *ctx, const char *action, const char *key,
-			    const char *value, xmlDoc **out, const char *tolerate)
-{
-	struct aws_params *p = aws_params_new();
-	aws_params_set(p, key, value);
-	enum action_rc rc = iam(ctx, action, p, out, tolerate);
-	aws_params_free(p);
-	return rc;
-}
 
 static void iam_tags(struct aws_params *p, const struct aws_config *c, const char *name)
 {
@@ -311,18 +304,7 @@ static void iam_tags(struct aws_params *p, const struct aws_config *c, const cha
  * error. */
 static enum action_rc iam_ours(struct action_ctx *ctx, xmlNode *entity, const char *name)
 {
-	const struct aws_config *c = aws_cfg(ctx);
-	bool ours = false;
-	xmlNode **tags;
-	size_t n = aws_xml_nodes(entity, "Tags/member", &tags);
-	for (size_t i = 0; i < n && !ours; i++) {
-		char *k = aws_xml_text(tags[i], "Key"), *v = aws_xml_text(tags[i], "Value");
-		ours = k && v && strcmp(k, AWS_TAG_INSTALL) == 0 && strcmp(v, c->install_id) == 0;
-		free(k);
-		free(v);
-	}
-	free(tags);
-	if (!ours)
+	if (!aws_tags_hold(entity, "Tags/member", AWS_TAG_INSTALL, aws_cfg(ctx)->install_id))
 		return ctx_error(ctx, ACT_FAILED, _("delete it, or choose another install name"),
 				 _("IAM %s exists and was not created by this install"), name);
 	return ACT_OK;
@@ -377,7 +359,7 @@ static enum action_rc role_policies(struct action_ctx *ctx, const char *role)
 		aws_params_set(p, "RoleName", role);
 		aws_params_set(p, "PolicyName", pol[i].policy);
 		aws_params_set(p, "PolicyDocument", doc);
-		rc = iam(ctx, "PutRolePolicy", p, NULL, NULL);
+		rc = aws_act_query(ctx, AWS_IAM, "PutRolePolicy", p, NULL, NULL);
 		aws_params_free(p);
 		free(doc);
 	}
@@ -402,7 +384,8 @@ static enum action_rc role_find(struct action_ctx *ctx)
 {
 	char *role = role_name(aws_cfg(ctx));
 	xmlDoc *doc = NULL;
-	enum action_rc rc = iam_1(ctx, "GetRole", "RoleName", role, &doc, "NoSuchEntity");
+	enum action_rc rc =
+		aws_act_query_1(ctx, AWS_IAM, "GetRole", "RoleName", role, &doc, "NoSuchEntity");
 	if (rc == ACT_OK)
 		rc = iam_ours(ctx, aws_xml_node(aws_xml_root(doc), "GetRoleResult/Role"), role);
 	if (rc == ACT_OK)
@@ -428,7 +411,8 @@ static enum action_rc role_apply(struct action_ctx *ctx)
 	aws_params_setf(p, "Description", "ClearML Server of Landfall install %s", c->install_id);
 	iam_tags(p, c, role);
 	xmlDoc *doc = NULL;
-	enum action_rc rc = iam(ctx, "CreateRole", p, &doc, "EntityAlreadyExists");
+	enum action_rc rc =
+		aws_act_query(ctx, AWS_IAM, "CreateRole", p, &doc, "EntityAlreadyExists");
 	aws_params_free(p);
 	free(trust);
 	if (rc == ACT_NOT_FOUND)
@@ -444,17 +428,19 @@ static enum action_rc role_undo(struct action_ctx *ctx)
 {
 	char *role = role_name(aws_cfg(ctx));
 	xmlDoc *doc = NULL;
-	enum action_rc rc = iam_1(ctx, "ListRolePolicies", "RoleName", role, &doc, "NoSuchEntity");
+	enum action_rc rc = aws_act_query_1(ctx, AWS_IAM, "ListRolePolicies", "RoleName", role,
+					    &doc, "NoSuchEntity");
 	if (rc == ACT_OK) {
 		xmlNode **names;
-		size_t n = aws_xml_nodes(aws_xml_root(doc), "ListRolePoliciesResult/PolicyNames/member",
-					 &names);
+		size_t n = aws_xml_nodes(aws_xml_root(doc),
+					 "ListRolePoliciesResult/PolicyNames/member", &names);
 		for (size_t i = 0; i < n && rc == ACT_OK; i++) {
 			char *pol = aws_xml_text_or(names[i], "", "");
 			struct aws_params *p = aws_params_new();
 			aws_params_set(p, "RoleName", role);
 			aws_params_set(p, "PolicyName", pol);
-			rc = iam(ctx, "DeleteRolePolicy", p, NULL, "NoSuchEntity");
+			rc = aws_act_query(ctx, AWS_IAM, "DeleteRolePolicy", p, NULL,
+					   "NoSuchEntity");
 			if (rc == ACT_NOT_FOUND)
 				rc = ACT_OK;
 			aws_params_free(p);
@@ -462,7 +448,8 @@ static enum action_rc role_undo(struct action_ctx *ctx)
 		}
 		free(names);
 		if (rc == ACT_OK)
-			rc = iam_1(ctx, "DeleteRole", "RoleName", role, NULL, "NoSuchEntity");
+			rc = aws_act_query_1(ctx, AWS_IAM, "DeleteRole", "RoleName", role, NULL,
+					     "NoSuchEntity");
 	}
 	xmlFreeDoc(doc);
 	free(role);
@@ -481,7 +468,8 @@ static enum action_rc profile_finish(struct action_ctx *ctx, const char *name)
 	if (!role)
 		return ACT_FAILED;
 	xmlDoc *doc = NULL;
-	enum action_rc rc = iam_1(ctx, "GetInstanceProfile", "InstanceProfileName", name, &doc, NULL);
+	enum action_rc rc = aws_act_query_1(ctx, AWS_IAM, "GetInstanceProfile",
+					    "InstanceProfileName", name, &doc, NULL);
 	if (rc != ACT_OK)
 		return rc;
 	xmlNode *ip = aws_xml_node(aws_xml_root(doc), "GetInstanceProfileResult/InstanceProfile");
@@ -500,7 +488,7 @@ static enum action_rc profile_finish(struct action_ctx *ctx, const char *name)
 		struct aws_params *p = aws_params_new();
 		aws_params_set(p, "InstanceProfileName", name);
 		aws_params_set(p, "RoleName", role);
-		rc = iam(ctx, "AddRoleToInstanceProfile", p, NULL, NULL);
+		rc = aws_act_query(ctx, AWS_IAM, "AddRoleToInstanceProfile", p, NULL, NULL);
 		aws_params_free(p);
 	}
 	if (rc == ACT_OK) {
@@ -515,12 +503,13 @@ static enum action_rc profile_find(struct action_ctx *ctx)
 {
 	char *name = role_name(aws_cfg(ctx));
 	xmlDoc *doc = NULL;
-	enum action_rc rc = iam_1(ctx, "GetInstanceProfile", "InstanceProfileName", name, &doc,
-				  "NoSuchEntity");
+	enum action_rc rc = aws_act_query_1(ctx, AWS_IAM, "GetInstanceProfile",
+					    "InstanceProfileName", name, &doc, "NoSuchEntity");
 	if (rc == ACT_OK)
-		rc = iam_ours(ctx,
-			      aws_xml_node(aws_xml_root(doc), "GetInstanceProfileResult/InstanceProfile"),
-			      name);
+		rc = iam_ours(
+			ctx,
+			aws_xml_node(aws_xml_root(doc), "GetInstanceProfileResult/InstanceProfile"),
+			name);
 	xmlFreeDoc(doc);
 	if (rc == ACT_OK)
 		rc = profile_finish(ctx, name);
@@ -536,7 +525,8 @@ static enum action_rc profile_apply(struct action_ctx *ctx)
 	aws_params_set(p, "InstanceProfileName", name);
 	aws_params_set(p, "Path", "/landfall/");
 	iam_tags(p, c, name);
-	enum action_rc rc = iam(ctx, "CreateInstanceProfile", p, NULL, "EntityAlreadyExists");
+	enum action_rc rc = aws_act_query(ctx, AWS_IAM, "CreateInstanceProfile", p, NULL,
+					  "EntityAlreadyExists");
 	aws_params_free(p);
 	if (rc == ACT_NOT_FOUND)
 		rc = profile_find(ctx);
@@ -553,11 +543,12 @@ static enum action_rc profile_undo(struct action_ctx *ctx)
 	struct aws_params *p = aws_params_new();
 	aws_params_set(p, "InstanceProfileName", name);
 	aws_params_set(p, "RoleName", name);
-	enum action_rc rc = iam(ctx, "RemoveRoleFromInstanceProfile", p, NULL, "NoSuchEntity");
+	enum action_rc rc = aws_act_query(ctx, AWS_IAM, "RemoveRoleFromInstanceProfile", p, NULL,
+					  "NoSuchEntity");
 	aws_params_free(p);
 	if (rc == ACT_OK || rc == ACT_NOT_FOUND)
-		rc = iam_1(ctx, "DeleteInstanceProfile", "InstanceProfileName", name, NULL,
-			   "NoSuchEntity");
+		rc = aws_act_query_1(ctx, AWS_IAM, "DeleteInstanceProfile", "InstanceProfileName",
+				     name, NULL, "NoSuchEntity");
 	free(name);
 	return rc == ACT_NOT_FOUND ? ACT_OK : rc;
 }
@@ -581,11 +572,12 @@ json_t *aws_render_vars(const struct aws_config *c, const char *region, const ch
 		CLEARML_IMAGE, "clearml_version", CLEARML_VERSION, "elastic_version",
 		CLEARML_ELASTIC_VERSION, "mongo_version", CLEARML_MONGO_VERSION, "redis_version",
 		CLEARML_REDIS_VERSION, "nginx_version", "1.27", "elastic_heap", "4g",
-		"apiserver_workers", (json_int_t)8, "web_url", web, "api_url", api, "files_url", files,
+		"apiserver_workers", (json_int_t)8, "web_url", web, "api_url", api, "files_url",
+		files,
 		/* The names start with app/api/files: no displayedServerUrls. */
 		"custom_urls", 0, "aws", "region", region, "domain", c->domain ? c->domain : "",
-		"region", region, "partition", partition, "account_id", account, "ssm_prefix", prefix,
-		"compose_version", COMPOSE_VERSION);
+		"region", region, "partition", partition, "account_id", account, "ssm_prefix",
+		prefix, "compose_version", COMPOSE_VERSION);
 	free(web);
 	free(api);
 	free(files);
@@ -663,10 +655,10 @@ static enum action_rc secrets_store(struct action_ctx *ctx, json_t *vars)
 	json_t *users = json_array();
 	for (size_t i = 0; i < c->nusers; i++) {
 		const struct server_user *u = &c->users[i];
-		json_array_append_new(users,
-				      json_pack("{s:s, s:s, s:s, s:b}", "username", u->username,
-						"password", u->password, "name",
-						u->name ? u->name : u->username, "admin", u->admin));
+		json_array_append_new(users, json_pack("{s:s, s:s, s:s, s:b}", "username",
+						       u->username, "password", u->password, "name",
+						       u->name ? u->name : u->username, "admin",
+						       u->admin));
 	}
 	json_t *sv = json_deep_copy(vars);
 	json_object_set_new(sv, "users", users);
@@ -709,8 +701,9 @@ static enum action_rc secrets_store(struct action_ctx *ctx, json_t *vars)
 	}
 	json_decref(sv);
 	if (rc == ACT_OK)
-		ctx_log(ctx, LOG_INFO, _("the server's secrets are in SSM Parameter Store under "
-					 "/landfall/%s/"),
+		ctx_log(ctx, LOG_INFO,
+			_("the server's secrets are in SSM Parameter Store under "
+			  "/landfall/%s/"),
 			c->install_id);
 	return rc;
 }
@@ -737,7 +730,8 @@ static enum action_rc image_lookup(struct action_ctx *ctx, char **image, char **
 	bool al2 = c->image && strcmp(c->image, "al2") == 0;
 	if (al2)
 		ctx_log(ctx, LOG_WARN,
-			_("Amazon Linux 2 left standard support on 2026-06-30; Amazon Linux 2023 is "
+			_("Amazon Linux 2 left standard support on 2026-06-30; Amazon Linux 2023 "
+			  "is "
 			  "the default"));
 	const char *param = al2 ? "/aws/service/ami-amazon-linux-latest/amzn2-ami-hvm-x86_64-gp2"
 				: "/aws/service/ami-amazon-linux-latest/"
@@ -747,7 +741,8 @@ static enum action_rc image_lookup(struct action_ctx *ctx, char **image, char **
 	json_decref(in);
 	if (rc != ACT_OK)
 		return rc;
-	const char *id = json_string_value(json_object_get(json_object_get(out, "Parameter"), "Value"));
+	const char *id =
+		json_string_value(json_object_get(json_object_get(out, "Parameter"), "Value"));
 	*image = id ? lf_xstrdup(id) : NULL;
 	json_decref(out);
 	if (!*image)
@@ -765,8 +760,8 @@ static enum action_rc image_lookup(struct action_ctx *ctx, char **image, char **
 	char *name = aws_xml_text_or(img, "name", "?");
 	xmlFreeDoc(doc);
 	if (!img || strcmp(arch, "x86_64") != 0)
-		rc = ctx_error(ctx, ACT_FAILED, NULL, _("image %s (%s) is not an x86_64 image"), *image,
-			       name);
+		rc = ctx_error(ctx, ACT_FAILED, NULL, _("image %s (%s) is not an x86_64 image"),
+			       *image, name);
 	else
 		ctx_log(ctx, LOG_INFO, _("image %s (%s)"), *image, name);
 	free(arch);
@@ -798,8 +793,8 @@ static char *user_data(struct action_ctx *ctx, json_t *vars)
 	}
 	if (gzlen > 16384) {
 		free(gz);
-		ctx_error(ctx, ACT_FAILED, NULL, _("the user-data is %zu bytes compressed; EC2 takes 16384"),
-			  gzlen);
+		ctx_error(ctx, ACT_FAILED, NULL,
+			  _("the user-data is %zu bytes compressed; EC2 takes 16384"), gzlen);
 		return NULL;
 	}
 	char *b64 = lf_base64_encode(gz, gzlen);
@@ -924,7 +919,8 @@ static enum action_rc instance_wait(struct action_ctx *ctx, const char *id, cons
 		if (there && strcmp(state, "running") == 0 && item)
 			instance_record(ctx, item);
 		if (!there && (i == 0 || i % 12 == 0))
-			ctx_log(ctx, LOG_INFO, _("instance %s is %s; waiting for %s"), id, now, state);
+			ctx_log(ctx, LOG_INFO, _("instance %s is %s; waiting for %s"), id, now,
+				state);
 		free(now);
 		xmlFreeDoc(doc);
 		if (there)

@@ -16,26 +16,10 @@
 #include "aws_internal.h"
 #include "aws_xml.h"
 
-#define R53_NS "https://route53.amazonaws.com/doc/2013-04-01/"
+#define R53_NS	   "https://route53.amazonaws.com/doc/2013-04-01/"
 #define TLS_POLICY "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
 #define ENVOY_PORT "10000"
-#define WAIT_MS (10 * 60000LL)
-
-static enum action_rc elb(struct action_ctx *ctx, const char *action, const struct aws_params *p,
-			  xmlDoc **out, const char *tolerate)
-{
-	return aws_act_query(ctx, AWS_ELBV2, action, p, out, tolerate);
-}
-
-static enum action_rc elb_1(struct action_ctx *ctx, const char *action, const char *key,
-			    const char *value, xmlDoc **out, const char *tolerate)
-{
-	struct aws_params *p = aws_params_new();
-	aws_params_set(p, key, value);
-	enum action_rc rc = elb(ctx, action, p, out, tolerate);
-	aws_params_free(p);
-	return rc;
-}
+#define WAIT_MS	   (10 * 60000LL)
 
 /* Load balancer and target group names: at most 32 characters, letters,
  * digits and '-', not ending in '-'. */
@@ -62,21 +46,13 @@ static void elb_tags(struct aws_params *p, const struct aws_config *c, const cha
 static enum action_rc elb_ours(struct action_ctx *ctx, const char *arn, const char *name)
 {
 	xmlDoc *doc = NULL;
-	enum action_rc rc = elb_1(ctx, "DescribeTags", "ResourceArns.member.1", arn, &doc, NULL);
+	enum action_rc rc = aws_act_query_1(ctx, AWS_ELBV2, "DescribeTags", "ResourceArns.member.1",
+					    arn, &doc, NULL);
 	if (rc != ACT_OK)
 		return rc;
-	const struct aws_config *c = aws_cfg(ctx);
-	bool ours = false;
-	xmlNode **tags;
-	size_t n = aws_xml_nodes(aws_xml_root(doc), "DescribeTagsResult/TagDescriptions/member/Tags/member",
-				 &tags);
-	for (size_t i = 0; i < n && !ours; i++) {
-		char *k = aws_xml_text(tags[i], "Key"), *v = aws_xml_text(tags[i], "Value");
-		ours = k && v && strcmp(k, AWS_TAG_INSTALL) == 0 && strcmp(v, c->install_id) == 0;
-		free(k);
-		free(v);
-	}
-	free(tags);
+	bool ours = aws_tags_hold(aws_xml_root(doc),
+				  "DescribeTagsResult/TagDescriptions/member/Tags/member",
+				  AWS_TAG_INSTALL, aws_cfg(ctx)->install_id);
 	xmlFreeDoc(doc);
 	if (!ours)
 		return ctx_error(ctx, ACT_FAILED, _("delete it, or choose another install name"),
@@ -95,31 +71,42 @@ static enum action_rc tg_register(struct action_ctx *ctx, const char *arn)
 	aws_params_set(p, "TargetGroupArn", arn);
 	aws_params_set(p, "Targets.member.1.Id", instance);
 	aws_params_set(p, "Targets.member.1.Port", ENVOY_PORT);
-	enum action_rc rc = elb(ctx, "RegisterTargets", p, NULL, NULL);
+	enum action_rc rc = aws_act_query(ctx, AWS_ELBV2, "RegisterTargets", p, NULL, NULL);
 	aws_params_free(p);
 	if (rc == ACT_OK) {
 		ctx_set_resource(ctx, "target_group_arn", arn);
 		ctx_output(ctx, "target_group_arn", _("Target group"), arn);
-		ctx_log(ctx, LOG_INFO, _("instance %s registered on port %s"), instance, ENVOY_PORT);
+		ctx_log(ctx, LOG_INFO, _("instance %s registered on port %s"), instance,
+			ENVOY_PORT);
 	}
 	return rc;
 }
 
-static enum action_rc tg_lookup(struct action_ctx *ctx, char **arn)
+/* The ELBv2 resource called "<install>-<suffix>" (DescribeX by name; the
+ * ARN at arn_path), which must carry our tag: ACT_OK with *arn, or
+ * ACT_NOT_FOUND (`missing` is DescribeX's code for no such name). */
+static enum action_rc elb_lookup(struct action_ctx *ctx, const char *describe,
+				 const char *suffix, const char *missing, const char *arn_path,
+				 char **arn)
 {
-	char *name = elb_name(aws_cfg(ctx), "envoy");
+	char *name = elb_name(aws_cfg(ctx), suffix);
 	xmlDoc *doc = NULL;
 	*arn = NULL;
-	enum action_rc rc = elb_1(ctx, "DescribeTargetGroups", "Names.member.1", name, &doc,
-				  "TargetGroupNotFound");
+	enum action_rc rc = aws_act_query_1(ctx, AWS_ELBV2, describe, "Names.member.1", name,
+					    &doc, missing);
 	if (rc == ACT_OK) {
-		*arn = aws_xml_text(aws_xml_root(doc),
-				    "DescribeTargetGroupsResult/TargetGroups/member/TargetGroupArn");
+		*arn = aws_xml_text(aws_xml_root(doc), arn_path);
 		rc = *arn ? elb_ours(ctx, *arn, name) : ACT_NOT_FOUND;
 	}
 	xmlFreeDoc(doc);
 	free(name);
 	return rc;
+}
+
+static enum action_rc tg_lookup(struct action_ctx *ctx, char **arn)
+{
+	return elb_lookup(ctx, "DescribeTargetGroups", "envoy", "TargetGroupNotFound",
+			  "DescribeTargetGroupsResult/TargetGroups/member/TargetGroupArn", arn);
 }
 
 static enum action_rc tg_find(struct action_ctx *ctx)
@@ -156,13 +143,14 @@ static enum action_rc tg_apply(struct action_ctx *ctx)
 	aws_params_set(p, "Matcher.HttpCode", "200");
 	elb_tags(p, c, name);
 	xmlDoc *doc = NULL;
-	enum action_rc rc = elb(ctx, "CreateTargetGroup", p, &doc, NULL);
+	enum action_rc rc = aws_act_query(ctx, AWS_ELBV2, "CreateTargetGroup", p, &doc, NULL);
 	aws_params_free(p);
 	free(name);
 	if (rc != ACT_OK)
 		return rc;
-	char *arn = aws_xml_text_or(aws_xml_root(doc),
-				    "CreateTargetGroupResult/TargetGroups/member/TargetGroupArn", "");
+	char *arn =
+		aws_xml_text_or(aws_xml_root(doc),
+				"CreateTargetGroupResult/TargetGroups/member/TargetGroupArn", "");
 	xmlFreeDoc(doc);
 	rc = tg_register(ctx, arn);
 	free(arn);
@@ -174,13 +162,14 @@ static enum action_rc tg_undo(struct action_ctx *ctx)
 	char *arn = NULL;
 	enum action_rc rc = tg_lookup(ctx, &arn);
 	if (rc == ACT_OK)
-		rc = elb_1(ctx, "DeleteTargetGroup", "TargetGroupArn", arn, NULL,
-			   "TargetGroupNotFound");
+		rc = aws_act_query_1(ctx, AWS_ELBV2, "DeleteTargetGroup", "TargetGroupArn", arn,
+				     NULL, "TargetGroupNotFound");
 	free(arn);
 	return rc == ACT_NOT_FOUND ? ACT_OK : rc;
 }
 
-const struct action_ops aws_target_group_ops = {.find = tg_find, .apply = tg_apply, .undo = tg_undo};
+const struct action_ops aws_target_group_ops = {
+	.find = tg_find, .apply = tg_apply, .undo = tg_undo};
 
 /* ======== Route53 =========================================================== */
 
@@ -191,17 +180,20 @@ static enum action_rc r53_change(struct action_ctx *ctx, const char *zone, const
 				 const char *rrset)
 {
 	char *path = lf_asprintf("/2013-04-01/hostedzone/%s/rrset", zone);
-	char *body = lf_asprintf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-				 "<ChangeResourceRecordSetsRequest xmlns=\"" R53_NS "\"><ChangeBatch>"
-				 "<Comment>landfall %s</Comment><Changes>%s</Changes></ChangeBatch>"
-				 "</ChangeResourceRecordSetsRequest>",
-				 aws_cfg(ctx)->install_id, rrset);
-	struct aws_request rq = {.service = AWS_ROUTE53, .operation = "ChangeResourceRecordSets",
-				 .method = "POST", .path = path, .body = body,
+	char *body =
+		lf_asprintf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+			    "<ChangeResourceRecordSetsRequest xmlns=\"" R53_NS "\"><ChangeBatch>"
+			    "<Comment>landfall %s</Comment><Changes>%s</Changes></ChangeBatch>"
+			    "</ChangeResourceRecordSetsRequest>",
+			    aws_cfg(ctx)->install_id, rrset);
+	struct aws_request rq = {.service = AWS_ROUTE53,
+				 .operation = "ChangeResourceRecordSets",
+				 .method = "POST",
+				 .path = path,
+				 .body = body,
 				 .body_len = strlen(body)};
-	enum action_rc rc = aws_act_rest_xml(ctx, &rq, NULL,
-					     strcmp(action, "DELETE") == 0 ? "InvalidChangeBatch"
-									   : NULL);
+	enum action_rc rc = aws_act_rest_xml(
+		ctx, &rq, NULL, strcmp(action, "DELETE") == 0 ? "InvalidChangeBatch" : NULL);
 	free(path);
 	free(body);
 	return rc == ACT_NOT_FOUND ? ACT_OK : rc;
@@ -220,8 +212,8 @@ static char *change_cname(const char *action, const char *name, const char *valu
 	return x;
 }
 
-static char *change_alias(const char *action, const char *name, const char *type,
-			  const char *zone, const char *dns)
+static char *change_alias(const char *action, const char *name, const char *type, const char *zone,
+			  const char *dns)
 {
 	char *n = aws_xml_escape(name), *d = aws_xml_escape(dns);
 	char *x = lf_asprintf("<Change><Action>%s</Action><ResourceRecordSet><Name>%s</Name>"
@@ -260,7 +252,9 @@ static enum action_rc cert_records(struct action_ctx *ctx, const char *arn, char
 	if (rc != ACT_OK)
 		return rc;
 	json_t *cert = json_object_get(out, "Certificate");
-	*status = lf_xstrdup(json_string_value(json_object_get(cert, "Status")) ? json_string_value(json_object_get(cert, "Status")) : "?");
+	*status = lf_xstrdup(json_string_value(json_object_get(cert, "Status"))
+				     ? json_string_value(json_object_get(cert, "Status"))
+				     : "?");
 	char *list = lf_xstrdup("");
 	json_t *opt;
 	size_t i;
@@ -289,13 +283,14 @@ static enum action_rc cert_records(struct action_ctx *ctx, const char *arn, char
 
 /* Apply `fn` to each "name value" pair of a record list. */
 static enum action_rc each_record(struct action_ctx *ctx, const char *records,
-				  enum action_rc (*fn)(struct action_ctx *, const char *, const char *,
-						       void *),
+				  enum action_rc (*fn)(struct action_ctx *, const char *,
+						       const char *, void *),
 				  void *user)
 {
 	char *copy = lf_xstrdup(records), *save = NULL;
 	enum action_rc rc = ACT_OK;
-	for (char *r = strtok_r(copy, ",", &save); r && rc == ACT_OK; r = strtok_r(NULL, ",", &save)) {
+	for (char *r = strtok_r(copy, ",", &save); r && rc == ACT_OK;
+	     r = strtok_r(NULL, ",", &save)) {
 		char *sp = strchr(r, ' ');
 		if (!sp)
 			continue;
@@ -404,12 +399,13 @@ static enum action_rc cert_existing(struct action_ctx *ctx)
 	}
 	if (!status || strcmp(status, "ISSUED") != 0)
 		rc = ctx_error(ctx, ACT_FAILED, _("choose an issued certificate, or mode new"),
-			       _("aws.certificate.arn: certificate %s is %s, not ISSUED"), c->cert_arn,
-			       status ? status : "?");
+			       _("aws.certificate.arn: certificate %s is %s, not ISSUED"),
+			       c->cert_arn, status ? status : "?");
 	else if (!apex || !sub)
-		rc = ctx_error(ctx, ACT_FAILED, _("choose a certificate for both names, or mode new"),
-			       _("aws.certificate.arn: certificate %s does not cover both %s and %s"),
-			       c->cert_arn, c->domain, wild);
+		rc = ctx_error(
+			ctx, ACT_FAILED, _("choose a certificate for both names, or mode new"),
+			_("aws.certificate.arn: certificate %s does not cover both %s and %s"),
+			c->cert_arn, c->domain, wild);
 	free(wild);
 	json_decref(out);
 	if (rc == ACT_OK) {
@@ -456,13 +452,15 @@ static enum action_rc cert_issue(struct action_ctx *ctx, const char *arn)
 				if (rc == ACT_OK) {
 					ctx_set_resource(ctx, "validation_records", records);
 					ctx_log(ctx, LOG_INFO,
-						_("validation records created in hosted zone %s"), zone);
+						_("validation records created in hosted zone %s"),
+						zone);
 				}
 			} else {
 				int n = 0;
 				each_record(ctx, records, record_output, &n);
 				ctx_log(ctx, LOG_WARN,
-					_("create the certificate's validation records at your DNS provider (see the outputs): %s"),
+					_("create the certificate's validation records at your DNS "
+					  "provider (see the outputs): %s"),
 					records);
 			}
 		}
@@ -473,8 +471,10 @@ static enum action_rc cert_issue(struct action_ctx *ctx, const char *arn)
 	}
 	if (rc == ACT_OK && strcmp(status ? status : "", "ISSUED") != 0)
 		rc = ctx_error(ctx, ACT_FAILED,
-			       zone ? _("check the validation records in the hosted zone, then run apply again")
-				    : _("create the validation records listed in the outputs, then run apply again"),
+			       zone ? _("check the validation records in the hosted zone, then run "
+					"apply again")
+				    : _("create the validation records listed in the outputs, then "
+					"run apply again"),
 			       _("certificate %s is not issued yet"), arn);
 	free(records);
 	free(status);
@@ -506,9 +506,9 @@ static enum action_rc cert_apply(struct action_ctx *ctx)
 		if (*p == '-')
 			*p = '0';
 	json_t *in = json_pack("{s:s, s:[s], s:s, s:s, s:[{s:s, s:s}, {s:s, s:s}]}", "DomainName",
-			       c->domain, "SubjectAlternativeNames", wild, "ValidationMethod", "DNS",
-			       "IdempotencyToken", token, "Tags", "Key", AWS_TAG_INSTALL, "Value",
-			       c->install_id, "Key", "Name", "Value", c->domain),
+			       c->domain, "SubjectAlternativeNames", wild, "ValidationMethod",
+			       "DNS", "IdempotencyToken", token, "Tags", "Key", AWS_TAG_INSTALL,
+			       "Value", c->install_id, "Key", "Name", "Value", c->domain),
 	       *out = NULL;
 	free(wild);
 	free(token);
@@ -562,8 +562,8 @@ static enum action_rc lb_wait(struct action_ctx *ctx, const char *arn)
 	long long t0 = lf_now_ms();
 	for (int i = 0;; i++) {
 		xmlDoc *doc = NULL;
-		enum action_rc rc = elb_1(ctx, "DescribeLoadBalancers", "LoadBalancerArns.member.1", arn,
-					  &doc, NULL);
+		enum action_rc rc = aws_act_query_1(ctx, AWS_ELBV2, "DescribeLoadBalancers",
+						    "LoadBalancerArns.member.1", arn, &doc, NULL);
 		if (rc != ACT_OK)
 			return rc;
 		xmlNode *lb = aws_xml_node(aws_xml_root(doc),
@@ -582,8 +582,8 @@ static enum action_rc lb_wait(struct action_ctx *ctx, const char *arn)
 		} else if (strcmp(state, "failed") == 0) {
 			free(state);
 			xmlFreeDoc(doc);
-			return ctx_error(ctx, ACT_FAILED, NULL, _("load balancer %s failed to provision"),
-					 arn);
+			return ctx_error(ctx, ACT_FAILED, NULL,
+					 _("load balancer %s failed to provision"), arn);
 		}
 		free(state);
 		xmlFreeDoc(doc);
@@ -609,26 +609,16 @@ static enum action_rc lb_attributes(struct action_ctx *ctx, const char *arn, boo
 		aws_params_set(p, "Attributes.member.2.Key", "idle_timeout.timeout_seconds");
 		aws_params_set(p, "Attributes.member.2.Value", "300");
 	}
-	enum action_rc rc = elb(ctx, "ModifyLoadBalancerAttributes", p, NULL, NULL);
+	enum action_rc rc =
+		aws_act_query(ctx, AWS_ELBV2, "ModifyLoadBalancerAttributes", p, NULL, NULL);
 	aws_params_free(p);
 	return rc;
 }
 
 static enum action_rc lb_lookup(struct action_ctx *ctx, char **arn)
 {
-	char *name = elb_name(aws_cfg(ctx), "alb");
-	xmlDoc *doc = NULL;
-	*arn = NULL;
-	enum action_rc rc = elb_1(ctx, "DescribeLoadBalancers", "Names.member.1", name, &doc,
-				  "LoadBalancerNotFound");
-	if (rc == ACT_OK) {
-		*arn = aws_xml_text(aws_xml_root(doc),
-				    "DescribeLoadBalancersResult/LoadBalancers/member/LoadBalancerArn");
-		rc = *arn ? elb_ours(ctx, *arn, name) : ACT_NOT_FOUND;
-	}
-	xmlFreeDoc(doc);
-	free(name);
-	return rc;
+	return elb_lookup(ctx, "DescribeLoadBalancers", "alb", "LoadBalancerNotFound",
+			  "DescribeLoadBalancersResult/LoadBalancers/member/LoadBalancerArn", arn);
 }
 
 static enum action_rc lb_finish(struct action_ctx *ctx, const char *arn)
@@ -674,12 +664,13 @@ static enum action_rc lb_apply(struct action_ctx *ctx)
 	elb_tags(p, c, name);
 	free(name);
 	xmlDoc *doc = NULL;
-	enum action_rc rc = elb(ctx, "CreateLoadBalancer", p, &doc, NULL);
+	enum action_rc rc = aws_act_query(ctx, AWS_ELBV2, "CreateLoadBalancer", p, &doc, NULL);
 	aws_params_free(p);
 	if (rc != ACT_OK)
 		return rc;
 	char *arn = aws_xml_text_or(aws_xml_root(doc),
-				    "CreateLoadBalancerResult/LoadBalancers/member/LoadBalancerArn", "");
+				    "CreateLoadBalancerResult/LoadBalancers/member/LoadBalancerArn",
+				    "");
 	xmlFreeDoc(doc);
 	ctx_set_resource(ctx, "load_balancer_arn", arn);
 	rc = lb_finish(ctx, arn);
@@ -694,14 +685,15 @@ static enum action_rc lb_undo(struct action_ctx *ctx)
 	if (rc == ACT_OK)
 		rc = lb_attributes(ctx, arn, false);
 	if (rc == ACT_OK)
-		rc = elb_1(ctx, "DeleteLoadBalancer", "LoadBalancerArn", arn, NULL,
-			   "LoadBalancerNotFound");
+		rc = aws_act_query_1(ctx, AWS_ELBV2, "DeleteLoadBalancer", "LoadBalancerArn", arn,
+				     NULL, "LoadBalancerNotFound");
 	/* Gone from the API before its network interfaces are: the security
 	 * groups' undo retries on DependencyViolation meanwhile. */
 	long long t0 = lf_now_ms();
 	for (int i = 0; rc == ACT_OK; i++) {
-		rc = elb_1(ctx, "DescribeLoadBalancers", "LoadBalancerArns.member.1", arn, NULL,
-			   "LoadBalancerNotFound");
+		rc = aws_act_query_1(ctx, AWS_ELBV2, "DescribeLoadBalancers",
+				     "LoadBalancerArns.member.1", arn, NULL,
+				     "LoadBalancerNotFound");
 		if (rc == ACT_OK && !aws_poll(ctx, i, t0, WAIT_MS / 2))
 			break;
 	}
@@ -720,15 +712,18 @@ static enum action_rc listeners_of(struct action_ctx *ctx, const char *lb, char 
 {
 	xmlDoc *doc = NULL;
 	*http = *https = NULL;
-	enum action_rc rc = elb_1(ctx, "DescribeListeners", "LoadBalancerArn", lb, &doc,
-				  "LoadBalancerNotFound ListenerNotFound");
+	enum action_rc rc = aws_act_query_1(ctx, AWS_ELBV2, "DescribeListeners", "LoadBalancerArn",
+					    lb, &doc, "LoadBalancerNotFound ListenerNotFound");
 	if (rc != ACT_OK)
 		return rc;
 	xmlNode **ls;
-	size_t n = aws_xml_nodes(aws_xml_root(doc), "DescribeListenersResult/Listeners/member", &ls);
+	size_t n =
+		aws_xml_nodes(aws_xml_root(doc), "DescribeListenersResult/Listeners/member", &ls);
 	for (size_t i = 0; i < n; i++) {
 		char *port = aws_xml_text_or(ls[i], "Port", "");
-		char **slot = strcmp(port, "80") == 0 ? http : strcmp(port, "443") == 0 ? https : NULL;
+		char **slot = strcmp(port, "80") == 0	 ? http
+			      : strcmp(port, "443") == 0 ? https
+							 : NULL;
 		if (slot && !*slot)
 			*slot = aws_xml_text(ls[i], "ListenerArn");
 		free(port);
@@ -744,8 +739,8 @@ static enum action_rc rule_of(struct action_ctx *ctx, const char *listener, char
 {
 	xmlDoc *doc = NULL;
 	*rule = NULL;
-	enum action_rc rc = elb_1(ctx, "DescribeRules", "ListenerArn", listener, &doc,
-				  "ListenerNotFound");
+	enum action_rc rc = aws_act_query_1(ctx, AWS_ELBV2, "DescribeRules", "ListenerArn",
+					    listener, &doc, "ListenerNotFound");
 	if (rc != ACT_OK)
 		return rc;
 	xmlNode **rs;
@@ -788,7 +783,7 @@ static enum action_rc listener_create(struct action_ctx *ctx, const char *lb, bo
 		aws_params_set(p, "DefaultActions.member.1.RedirectConfig.StatusCode", "HTTP_301");
 	}
 	xmlDoc *doc = NULL;
-	enum action_rc rc = elb(ctx, "CreateListener", p, &doc, NULL);
+	enum action_rc rc = aws_act_query(ctx, AWS_ELBV2, "CreateListener", p, &doc, NULL);
 	aws_params_free(p);
 	if (rc == ACT_OK)
 		*arn = aws_xml_text_or(aws_xml_root(doc),
@@ -808,14 +803,16 @@ static enum action_rc rule_create(struct action_ctx *ctx, const char *listener, 
 	aws_params_set(p, "Priority", "10");
 	aws_params_set(p, "Conditions.member.1.Field", "host-header");
 	aws_params_set(p, "Conditions.member.1.HostHeaderConfig.Values.member.1", c->domain);
-	aws_params_setf(p, "Conditions.member.1.HostHeaderConfig.Values.member.2", "*.%s", c->domain);
+	aws_params_setf(p, "Conditions.member.1.HostHeaderConfig.Values.member.2", "*.%s",
+			c->domain);
 	aws_params_set(p, "Actions.member.1.Type", "forward");
 	aws_params_set(p, "Actions.member.1.TargetGroupArn", tg);
 	xmlDoc *doc = NULL;
-	enum action_rc rc = elb(ctx, "CreateRule", p, &doc, NULL);
+	enum action_rc rc = aws_act_query(ctx, AWS_ELBV2, "CreateRule", p, &doc, NULL);
 	aws_params_free(p);
 	if (rc == ACT_OK)
-		*arn = aws_xml_text_or(aws_xml_root(doc), "CreateRuleResult/Rules/member/RuleArn", "");
+		*arn = aws_xml_text_or(aws_xml_root(doc), "CreateRuleResult/Rules/member/RuleArn",
+				       "");
 	xmlFreeDoc(doc);
 	return rc;
 }
@@ -870,11 +867,14 @@ static enum action_rc listeners_undo(struct action_ctx *ctx)
 	if (rc == ACT_OK && https)
 		rc = rule_of(ctx, https, &rule);
 	if (rc == ACT_OK && rule)
-		rc = elb_1(ctx, "DeleteRule", "RuleArn", rule, NULL, "RuleNotFound");
+		rc = aws_act_query_1(ctx, AWS_ELBV2, "DeleteRule", "RuleArn", rule, NULL,
+				     "RuleNotFound");
 	if ((rc == ACT_OK || rc == ACT_NOT_FOUND) && https)
-		rc = elb_1(ctx, "DeleteListener", "ListenerArn", https, NULL, "ListenerNotFound");
+		rc = aws_act_query_1(ctx, AWS_ELBV2, "DeleteListener", "ListenerArn", https, NULL,
+				     "ListenerNotFound");
 	if ((rc == ACT_OK || rc == ACT_NOT_FOUND) && http)
-		rc = elb_1(ctx, "DeleteListener", "ListenerArn", http, NULL, "ListenerNotFound");
+		rc = aws_act_query_1(ctx, AWS_ELBV2, "DeleteListener", "ListenerArn", http, NULL,
+				     "ListenerNotFound");
 	free(lb);
 	free(http);
 	free(https);
@@ -933,7 +933,8 @@ static enum action_rc dns_ensure(struct action_ctx *ctx, bool create)
 	if (rc == ACT_OK && !zone) {
 		if (c->dns_route53)
 			ctx_log(ctx, LOG_WARN,
-				_("no Route53 hosted zone holds %s: create the records in the outputs at your DNS provider"),
+				_("no Route53 hosted zone holds %s: create the records in the "
+				  "outputs at your DNS provider"),
 				c->domain);
 		rc = dns_outputs(ctx, dns);
 	} else if (rc == ACT_OK && !create) {

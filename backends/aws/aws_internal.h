@@ -39,6 +39,10 @@ enum action_rc aws_act_query(struct action_ctx *ctx, enum aws_service svc, const
 			     const struct aws_params *p, xmlDoc **out, const char *tolerate);
 enum action_rc aws_ec2(struct action_ctx *ctx, const char *action, const struct aws_params *p,
 		       xmlDoc **out, const char *tolerate);
+/* A one-parameter query call: Key=value. */
+enum action_rc aws_act_query_1(struct action_ctx *ctx, enum aws_service svc, const char *action,
+			       const char *key, const char *value, xmlDoc **out,
+			       const char *tolerate);
 /* A one-parameter EC2 call: Key=value. */
 enum action_rc aws_ec2_1(struct action_ctx *ctx, const char *action, const char *key,
 			 const char *value, const char *tolerate);
@@ -68,6 +72,9 @@ bool aws_poll(struct action_ctx *ctx, int i, long long t0, long long limit_ms);
 /* The partition of the caller's ARN: "aws", "aws-cn", "aws-us-gov";
  * caller-freed. */
 char *aws_partition(const struct aws_session *s);
+/* The Key/Value elements at `path` under `from` (e.g. "TagSet/Tag",
+ * "Tags/member") hold key=value (value NULL: any value). */
+bool aws_tags_hold(const xmlNode *from, const char *path, const char *key, const char *value);
 /* "<install id>-<what>", caller-freed. */
 char *aws_name_of(const struct aws_config *c, const char *what);
 /* The `key` another action recorded, or NULL with the error set in ctx. */
