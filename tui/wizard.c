@@ -901,8 +901,42 @@ struct probe {
 	struct setup setup;    /* from the answers so far, secrets unresolved */
 	struct ussh *ssh;
 	enum ussh_status st;
-	char *who;
+	char *who;             /* AWS identity, or the region's zone names */
+	size_t zones;          /* available zones of the region */
 };
+
+static int probe_zones(void *user, char **cause)
+{
+	struct probe *p = user;
+	const struct aws_config *c = &p->setup.aws;
+	return aws_region_zones(c->profile, c->endpoint_url, c->region, &p->zones, &p->who, cause);
+}
+
+/* The region's available zones, as the AWS guide asks: fewer than 2
+ * refused (the load balancer needs two), fewer than 3 warned. */
+static bool region_verdict(struct wizard *w, struct probe *p)
+{
+	const char *region = p->setup.aws.region;
+	if (p->zones < 2) {
+		char *m = lf_asprintf(
+			ngettext("%s has %zu available zone; the load balancer needs at least 2. Choose another region.",
+			         "%s has %zu available zones; the load balancer needs at least 2. Choose another region.",
+			         p->zones),
+			region, p->zones);
+		ui_message(_("Region"), m);
+		free(m);
+		return false;
+	}
+	if (p->zones < 3) {
+		char *q = lf_asprintf(_("%s has only 2 available zones (%s); the guide recommends 3, for high availability later. Use it anyway?"),
+		                      region, p->who);
+		bool yes = ui_confirm(q);
+		free(q);
+		return yes;
+	}
+	set_status(w, ROLE_OK, _("%s: %zu available zones (%s)"), region, p->zones, p->who);
+	return true;
+}
 
 static int probe_aws(void *user, char **cause)
 {
@@ -1016,10 +1050,11 @@ static bool probe_ubuntu(struct wizard *w, struct probe *p, const struct answers
 }
 
 /* Leaving the connection screen: who the AWS credentials are, or the SSH
- * server and its host key. Not in a dry run, which reaches nothing. False
- * keeps the user on the screen. */
-static bool connection_probe(struct wizard *w)
+ * server and its host key; leaving the region screen: its zones. Not in a
+ * dry run, which reaches nothing. False keeps the user on the screen. */
+static bool live_probe(struct wizard *w)
 {
+	bool region = strcmp(step_at(w->step)->id, "region") == 0;
 	if (w->opts->dry_run)
 		return true;
 	forms_commit(w);
@@ -1036,6 +1071,16 @@ static bool connection_probe(struct wizard *w)
 	bool ok = true;
 	if (flow_setup(e, &so, evs, &p.setup, &cause) != 0) {
 		ok = go_on_anyway(_("The connection cannot be tested"), cause);
+	} else if (t == TGT_AWS && region) {
+		int rc = runview_task(_("Counting the region's availability zones"), probe_zones, &p,
+		                      &cause);
+		if (rc == 0)
+			ok = region_verdict(w, &p);
+		else if (rc != EXIT_INTERRUPTED)
+			ok = go_on_anyway(_("Region"), cause);
+		else
+			ok = false;
+		flow_setup_free(&p.setup);
 	} else if (t == TGT_AWS) {
 		int rc = runview_task(_("Asking AWS who these credentials are"), probe_aws, &p, &cause);
 		if (rc == 0)
@@ -1067,7 +1112,8 @@ static void step_next(struct wizard *w)
 		                    "%zu fields need fixing before going on.", bad), bad);
 		return;
 	}
-	if (strcmp(step_at(w->step)->id, "connection") == 0 && !connection_probe(w))
+	const char *id = step_at(w->step)->id;
+	if ((strcmp(id, "connection") == 0 || strcmp(id, "region") == 0) && !live_probe(w))
 		return;
 	if (w->jump) {
 		go_review(w);

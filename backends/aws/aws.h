@@ -68,6 +68,12 @@ extern const struct backend_ops aws_backend;
 int aws_whoami(const char *profile, const char *endpoint_url, const char *region, char **who,
 	       char **cause);
 
+/* The region screen's probe: how many availability zones of `region` are
+ * available, and their names ("eu-west-1a, eu-west-1b", caller-freed).
+ * Same arguments as aws_whoami. Returns 0, or -1 with *cause. */
+int aws_region_zones(const char *profile, const char *endpoint_url, const char *region,
+		     size_t *available, char **names, char **cause);
+
 /* The plan of the guide, from the configuration alone. */
 int aws_plan(const void *config, struct plan *out, char **cause);
 

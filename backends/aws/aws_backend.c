@@ -52,8 +52,11 @@ static int aws_open(const void *config, struct events *evs, void **session, char
 	return 0;
 }
 
-int aws_whoami(const char *profile, const char *endpoint_url, const char *region, char **who,
-	       char **cause)
+/* A short-lived client for the wizard's probes: the profile (NULL: the
+ * chain), the endpoint override, the region (NULL: the profile's, else
+ * us-east-1); quick to give up. */
+static int probe_client(const char *profile, const char *endpoint_url, const char *region,
+			struct aws_client **out, char **cause)
 {
 	char *def = lf_str_empty(region) ? aws_region_default(lf_str_empty(profile) ? NULL : profile)
 					  : NULL;
@@ -66,10 +69,16 @@ int aws_whoami(const char *profile, const char *endpoint_url, const char *region
 	};
 	if (!co.region)
 		co.region = "us-east-1";
-	struct aws_client *client = NULL;
-	int made = aws_client_new(&co, &client, cause);
+	int rc = aws_client_new(&co, out, cause);
 	free(def);
-	if (made != 0)
+	return rc;
+}
+
+int aws_whoami(const char *profile, const char *endpoint_url, const char *region, char **who,
+	       char **cause)
+{
+	struct aws_client *client = NULL;
+	if (probe_client(profile, endpoint_url, region, &client, cause) != 0)
 		return -1;
 	xmlDoc *doc = NULL;
 	struct aws_error err = {0};
@@ -154,6 +163,38 @@ static void zone_info_clear(struct zone_info *z)
 	memset(z, 0, sizeof *z);
 }
 
+/* The client's region's availability zones (local and wavelength zones do
+ * not count) and how many are available. */
+static enum aws_status zones_of(struct aws_client *client, struct zone_info *zi, size_t *available,
+				struct aws_error *err)
+{
+	xmlDoc *doc = NULL;
+	*available = 0;
+	enum aws_status st =
+		aws_query(client, AWS_EC2, "DescribeAvailabilityZones", NULL, &doc, err);
+	if (st != AWS_OK)
+		return st;
+	xmlNode **items;
+	size_t n = aws_xml_nodes(aws_xml_root(doc), "availabilityZoneInfo/item", &items);
+	for (size_t i = 0; i < n; i++) {
+		char *type = aws_xml_text(items[i], "zoneType");
+		bool az = !type || strcmp(type, "availability-zone") == 0;
+		free(type);
+		if (!az)
+			continue;
+		zi->names = lf_xrealloc(zi->names, (zi->n + 1) * sizeof *zi->names);
+		zi->states = lf_xrealloc(zi->states, (zi->n + 1) * sizeof *zi->states);
+		zi->names[zi->n] = aws_xml_text_or(items[i], "zoneName", "?");
+		zi->states[zi->n] = aws_xml_text_or(items[i], "zoneState", "?");
+		if (strcmp(zi->states[zi->n], "available") == 0)
+			++*available;
+		zi->n++;
+	}
+	free(items);
+	xmlFreeDoc(doc);
+	return AWS_OK;
+}
+
 static void check_region(struct aws_session *s, struct check_list *out, struct zone_info *zi)
 {
 	const struct aws_config *c = s->cfg;
@@ -186,31 +227,13 @@ static void check_region(struct aws_session *s, struct check_list *out, struct z
 		return;
 	}
 
-	doc = NULL;
-	st = aws_query(s->client, AWS_EC2, "DescribeAvailabilityZones", NULL, &doc, &err);
+	size_t available = 0;
+	st = zones_of(s->client, zi, &available, &err);
 	if (st != AWS_OK) {
 		add_call_failed(out, "aws.region", _("Region"), &err);
 		aws_error_clear(&err);
 		return;
 	}
-	n = aws_xml_nodes(aws_xml_root(doc), "availabilityZoneInfo/item", &items);
-	size_t available = 0;
-	for (size_t i = 0; i < n; i++) {
-		char *type = aws_xml_text(items[i], "zoneType");
-		bool az = !type || strcmp(type, "availability-zone") == 0;
-		free(type);
-		if (!az)
-			continue; /* local zones and wavelength zones do not count */
-		zi->names = lf_xrealloc(zi->names, (zi->n + 1) * sizeof *zi->names);
-		zi->states = lf_xrealloc(zi->states, (zi->n + 1) * sizeof *zi->states);
-		zi->names[zi->n] = aws_xml_text_or(items[i], "zoneName", "?");
-		zi->states[zi->n] = aws_xml_text_or(items[i], "zoneState", "?");
-		if (strcmp(zi->states[zi->n], "available") == 0)
-			available++;
-		zi->n++;
-	}
-	free(items);
-	xmlFreeDoc(doc);
 	if (available < 2)
 		addf(out, "aws.region", _("Region"), CHECK_FAILED,
 		     _("the guide needs at least 2 availability zones: choose another region"),
@@ -634,3 +657,31 @@ const struct backend_ops aws_backend = {
 	.check = aws_check,
 	.plan = aws_plan,
 };
+
+int aws_region_zones(const char *profile, const char *endpoint_url, const char *region,
+		     size_t *available, char **names, char **cause)
+{
+	struct aws_client *client = NULL;
+	if (probe_client(profile, endpoint_url, region, &client, cause) != 0)
+		return -1;
+	struct zone_info zi = {0};
+	struct aws_error err = {0};
+	int rc = 0;
+	if (zones_of(client, &zi, available, &err) != AWS_OK) {
+		rc = lf_fail(cause, _("the zones of %s could not be read: %s"), region,
+			     err.text ? err.text : "?");
+	} else {
+		*names = lf_xstrdup("");
+		for (size_t i = 0; i < zi.n; i++) {
+			if (strcmp(zi.states[i], "available") != 0)
+				continue;
+			char *next = lf_asprintf("%s%s%s", *names, **names ? ", " : "", zi.names[i]);
+			free(*names);
+			*names = next;
+		}
+	}
+	zone_info_clear(&zi);
+	aws_error_clear(&err);
+	aws_client_free(client);
+	return rc;
+}
