@@ -140,6 +140,7 @@ static int setup_aws(struct setup *s, const struct answers *a, const struct setu
 	c->cert_existing = strcmp(answers_str_or_default(a, "aws.certificate.mode"), "existing") == 0;
 	c->cert_arn = str(a, "aws.certificate.arn");
 	c->dns_route53 = strcmp(answers_str_or_default(a, "aws.dns.mode"), "route53") == 0;
+	c->hosted_zone_id = str(a, "aws.dns.hosted_zone_id");
 	c->backup_enabled = answers_bool(a, "backup.enabled");
 	c->backup_bucket = str(a, "aws.backup.bucket");
 	c->backup_retention_days = (int)answers_int(a, "aws.backup.retention_days");

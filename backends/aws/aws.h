@@ -41,6 +41,7 @@ struct aws_config {
 	bool cert_existing;
 	const char *cert_arn;
 	bool dns_route53;            /* else: records listed as outputs */
+	const char *hosted_zone_id;  /* Route53 zone; NULL: found by the domain */
 
 	bool backup_enabled;
 	const char *backup_bucket;

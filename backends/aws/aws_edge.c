@@ -233,6 +233,10 @@ static enum action_rc zone_of(struct action_ctx *ctx, char **zone)
 	*zone = NULL;
 	if (!c->dns_route53)
 		return ACT_OK;
+	if (!lf_str_empty(c->hosted_zone_id)) {
+		*zone = lf_xstrdup(c->hosted_zone_id);
+		return ACT_OK;
+	}
 	struct aws_error err = {0};
 	enum aws_status st = aws_hosted_zone(aws_sess(ctx)->client, c->domain, zone, NULL, &err);
 	return aws_act_result(ctx, "ListHostedZones", st, &err, NULL);

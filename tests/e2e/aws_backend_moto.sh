@@ -84,7 +84,7 @@ lf() { AWS_ENDPOINT_URL=$AWS_PROXY_URL "$LF" "$@"; }
 answers() {
 	local file=$WORK/$1.yaml install=$2 ipv6=true anywhere=false
 	local trusted='[203.0.113.0/24, 198.51.100.7/32, "2001:db8::/56"]'
-	local bucket=lf-e2e-$2-backups zones='[eu-west-1a, eu-west-1b, eu-west-1c]'
+	local bucket=lf-e2e-$2-backups zones='[eu-west-1a, eu-west-1b, eu-west-1c]' dns=route53
 	shift 2
 	local kv
 	for kv in "$@"; do
@@ -94,6 +94,7 @@ answers() {
 		anywhere=*) anywhere=${kv#*=} ;;
 		bucket=*) bucket=${kv#*=} ;;
 		zones=*) zones=${kv#*=} ;;
+		dns=*) dns=${kv#*=} ;;
 		esac
 	done
 	cat >"$file" <<YAML
@@ -122,7 +123,7 @@ aws:
     fileserver: {size_gb: 500, type: st1}
     docker: {size_gb: 30, type: gp3}
   dns:
-    mode: route53
+    mode: $dns
   certificate:
     mode: new
   backup:
@@ -384,6 +385,23 @@ for i in $(seq "$n"); do
 	expect_exit 0 "destroy --purge $inst" lf destroy --purge=$inst --state "$WORK/st-$inst"
 	same "  ... nothing tagged with $inst is left" "$(rb count $inst)" "$NONE"
 done
+# ---- DNS elsewhere: the records to create are outputs --------------------------
+X=$(answers ext lf-e2e-ext dns=external ipv6=false 'zones=[eu-west-1a, eu-west-1b]')
+expect_exit 0 "DNS at another provider: apply" lf apply --answers "$X" --state "$WORK/st-ext"
+check "  ... the certificate's validation record is an output to create" python3 -c "
+import json; o={x['key']:x['value'] for x in json.load(open('$WORK/st-ext/outputs.json'))['outputs']}
+assert ' CNAME _' in o['cert_validation_1'] and o['cert_validation_1'].startswith('_'), o
+assert o['dns_record_domain'].startswith('clearml.example.com CNAME'), o
+assert o['dns_record_wildcard'].startswith('*.clearml.example.com CNAME'), o
+assert 'dns_records' not in o, o"
+check "  ... and nothing was written to Route53 for it" python3 -c "
+import json, subprocess
+z=json.loads(subprocess.check_output(['aws','--output','json','route53','list-hosted-zones']))['HostedZones'][0]['Id']
+r=json.loads(subprocess.check_output(['aws','--output','json','route53','list-resource-record-sets','--hosted-zone-id',z]))
+assert [x for x in r['ResourceRecordSets'] if x['Type'] not in ('NS','SOA')]==[], r"
+expect_exit 0 "  ... destroy --purge" lf destroy --purge=lf-e2e-ext --state "$WORK/st-ext"
+same "  ... nothing is left" "$(rb count lf-e2e-ext)" "$NONE"
+
 same "every request Landfall made carried a valid signature (botocore re-verified $(aws_proxy_stat verified))" "$(aws_proxy_stat signature_failures)" 0
 same "  ... and none went unsigned" "$(aws_proxy_stat unsigned)" 0
 finish
