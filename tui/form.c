@@ -32,6 +32,9 @@ struct form {
 	int edit_row;            /* the row the editor holds, -2 for none */
 	struct ui_edit edit;
 	int pick;                /* RK_PICK: the item under the cursor */
+	char *zones_region;      /* RK_PICK: the region `zones` belong to */
+	char **zones;            /* its zones as AWS listed them */
+	size_t nzones;
 	int scroll;              /* first visual line shown */
 };
 
@@ -289,7 +292,21 @@ void form_free(struct form *f)
 	}
 	free(f->rows);
 	ui_edit_free(&f->edit);
+	form_set_zones(f, NULL, NULL, 0);
 	free(f);
+}
+
+void form_set_zones(struct form *f, const char *region, char *const *zones, size_t n)
+{
+	for (size_t i = 0; i < f->nzones; i++)
+		free(f->zones[i]);
+	free(f->zones);
+	free(f->zones_region);
+	f->zones_region = region ? lf_xstrdup(region) : NULL;
+	f->zones = region ? lf_xcalloc(n + 1, sizeof *f->zones) : NULL;
+	f->nzones = region ? n : 0;
+	for (size_t i = 0; i < f->nzones; i++)
+		f->zones[i] = lf_xstrdup(zones[i]);
 }
 
 void form_enter(struct form *f)
@@ -328,8 +345,9 @@ bool form_takes_text(const struct form *f)
 
 /* ---- the zones multi-select ---------------------------------------------- */
 
-/* The choices: the region's zones a-f, then any chosen zone that is not
- * one of them (another region's, a Local Zone). Caller frees. */
+/* The choices: the region's zones as AWS listed them (form_set_zones),
+ * else its letters a-f; then any chosen zone that is not one of them
+ * (another region's, a Local Zone). Caller frees. */
 static size_t pick_items(const struct form *f, const struct frow *r,
                          char ***items)
 {
@@ -337,10 +355,13 @@ static size_t pick_items(const struct form *f, const struct frow *r,
 	char *why = NULL;
 	bool region_ok = region && v_aws_region(region, &why) == 0;
 	free(why);
+	bool listed = region_ok && f->zones_region && strcmp(f->zones_region, region) == 0;
 	json_t *cur = answers_get(f->a, r->path);
-	size_t n = 0, cap = strlen(zone_letters) + json_array_size(cur) + 1;
+	size_t n = 0, cap = strlen(zone_letters) + f->nzones + json_array_size(cur) + 1;
 	char **v = lf_xcalloc(cap, sizeof *v);
-	for (size_t i = 0; region_ok && zone_letters[i]; i++)
+	for (size_t i = 0; listed && i < f->nzones; i++)
+		v[n++] = lf_xstrdup(f->zones[i]);
+	for (size_t i = 0; region_ok && !listed && zone_letters[i]; i++)
 		v[n++] = lf_asprintf("%s%c", region, zone_letters[i]);
 	for (size_t i = 0; i < json_array_size(cur); i++) {
 		const char *z = json_string_value(json_array_get(cur, i));

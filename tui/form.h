@@ -56,6 +56,11 @@ enum form_result {
 };
 enum form_result form_key(struct form *f, int key, bool is_char);
 
+/* The zones AWS lists for `region`, offered by the aws.zones multi-select
+ * while the answers' region is that one (copied; NULL region forgets).
+ * Without them the choices are the region's letters a-f. */
+void form_set_zones(struct form *f, const char *region, char *const *zones, size_t n);
+
 /* Store the focused input in the answers (leaving the screen). */
 void form_commit(struct form *f);
 

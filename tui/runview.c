@@ -592,11 +592,20 @@ static void task_draw(void *user)
 	attrset(ui_attr(ROLE_NORMAL));
 }
 
+/* Set while the task on screen is being given up: its worker may poll it. */
+static atomic_bool task_stop;
+
+bool runview_task_stopping(void)
+{
+	return atomic_load(&task_stop);
+}
+
 int runview_task(const char *title, int (*fn)(void *user, char **cause), void *user,
                  char **cause)
 {
 	struct task t = { .fn = fn, .user = user, .title = title };
 	atomic_store(&t.done, false);
+	atomic_store(&task_stop, false);
 	*cause = NULL;
 	sigset_t block, old;
 	sigemptyset(&block);
@@ -617,10 +626,13 @@ int runview_task(const char *title, int (*fn)(void *user, char **cause), void *u
 		t.tick++;
 		bool is_char = false;
 		int key = ui_active() ? ui_getkey_wide(TICK_MS, &is_char) : (lf_sleep_ms(TICK_MS), ERR);
-		if (take_sigint(key, is_char) || (is_char && (key == 27 || key == 'q')))
+		if (take_sigint(key, is_char) || (is_char && (key == 27 || key == 'q'))) {
 			t.cancelling = true;
+			atomic_store(&task_stop, true);
+		}
 	}
 	pthread_join(t.tid, NULL);
+	atomic_store(&task_stop, false);
 	sigint_restore(&old_int);
 	if (t.cancelling) {
 		free(t.cause);

@@ -33,6 +33,9 @@ int runview_checks(struct session *s);
  * Returns fn's result and *cause, or EXIT_INTERRUPTED when given up. */
 int runview_task(const char *title, int (*fn)(void *user, char **cause), void *user,
                  char **cause);
+/* For a task's worker: whether the user gave up waiting, so that a long
+ * task can stop early. */
+bool runview_task_stopping(void);
 
 /* Apply (or destroy) with the run screen. The session must have its state
  * directory (else EXIT_ERROR after a message); it is connected first if it

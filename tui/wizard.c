@@ -43,6 +43,7 @@ enum act {
 	ACT_CONTINUE,
 	ACT_LOAD,
 	ACT_RESUME,
+	ACT_REGIONS,   /* the region screen's list of regions */
 };
 
 struct result {
@@ -74,6 +75,11 @@ struct wizard {
 	int review_top;
 	char *status;
 	enum ui_role status_role;
+
+	/* What AWS said about regions: the F4 list, or one region probed. */
+	struct aws_region_info *regions;
+	size_t nregions;
+	char *regions_from;          /* the profile and endpoint asked */
 
 	struct session sess;
 	bool have_sess;              /* initialised and checked */
@@ -362,10 +368,14 @@ static struct form *form_of(struct wizard *w, size_t i)
 	return w->forms[i];
 }
 
+static void offer_zones(struct wizard *w, struct form *f);
+
 static void show_step(struct wizard *w, size_t i)
 {
 	w->scr = SCR_STEP;
 	w->step = i;
+	if (strcmp(step_at(i)->id, "zones") == 0)
+		offer_zones(w, form_of(w, i));
 	form_enter(form_of(w, i));
 }
 
@@ -662,8 +672,11 @@ static void draw_step(struct wizard *w)
 		.intro = _(s->intro),
 		.status = w->status,
 		.status_role = w->status_role,
-		.footer = w->jump ? _("F1 Help  F2 Save  Esc/PgDn Review  F10 Quit")
-		                  : _("F1 Help  F2 Save  Esc Back  PgDn Next  F10 Quit"),
+		.footer = strcmp(s->id, "region") == 0
+		                  ? (w->jump ? _("F4 Regions  F1 Help  F2 Save  Esc/PgDn Review  F10 Quit")
+		                             : _("F4 Regions  F1 Help  F2 Save  Esc Back  PgDn Next  F10 Quit"))
+		          : w->jump ? _("F1 Help  F2 Save  Esc/PgDn Review  F10 Quit")
+		                    : _("F1 Help  F2 Save  Esc Back  PgDn Next  F10 Quit"),
 	};
 	form_screen_draw(form_of(w, w->step), &fs);
 	free(title);
@@ -778,6 +791,8 @@ static struct result key_step(struct wizard *w, int k, bool ch)
 	}
 	if (ch && k == 'q' && !form_takes_text(f))
 		return (struct result){ ACT_QUIT, 0 };
+	if (k == KEY_F(4) && strcmp(step_at(w->step)->id, "region") == 0)
+		return (struct result){ ACT_REGIONS, 0 };
 	return (struct result){ ACT_NONE, 0 };
 }
 
@@ -895,47 +910,288 @@ static void quit(struct wizard *w)
 	}
 }
 
-/* ---- the connection screen's live probe ------------------------------ */
+/* ---- the connection and region screens' live probes ------------------ */
 
 struct probe {
-	struct setup setup;    /* from the answers so far, secrets unresolved */
+	struct answers *e;     /* the answers so far, effective */
+	struct setup setup;    /* from them, secrets unresolved */
 	struct ussh *ssh;
 	enum ussh_status st;
-	char *who;             /* AWS identity, or the region's zone names */
-	size_t zones;          /* available zones of the region */
+	char *who;             /* AWS identity */
+	struct aws_region_info region;     /* one region's zones */
+	struct aws_region_info *regions;   /* every region's */
+	size_t nregions;
 };
+
+/* The probe's setup from the answers so far (no secret resolved: only the
+ * connection's, by the probe itself). 0, or -1 with *cause. */
+static int probe_open(struct wizard *w, struct probe *p, char **cause)
+{
+	forms_commit(w);
+	p->e = effective_answers(w);
+	struct setup_opts so = { 0 };
+	struct events *evs = events_new();
+	int rc = flow_setup(p->e, &so, evs, &p->setup, cause);
+	events_free(evs);
+	return rc;
+}
+
+static void regions_forget(struct wizard *w);
+static char *regions_key(const struct aws_config *c);
+
+/* A probe with other AWS connection answers than the cached regions'
+ * forgets them. */
+static void regions_check_key(struct wizard *w, const struct probe *p)
+{
+	if (!w->regions_from || answers_target(p->e) != TGT_AWS)
+		return;
+	char *key = regions_key(&p->setup.aws);
+	if (strcmp(key, w->regions_from) != 0)
+		regions_forget(w);
+	free(key);
+}
+
+static void probe_close(struct probe *p, bool setup_done)
+{
+	if (setup_done)
+		flow_setup_free(&p->setup);
+	ussh_free(p->ssh);
+	free(p->who);
+	aws_region_info_clear(&p->region);
+	aws_regions_free(p->regions, p->nregions);
+	answers_free(p->e);
+}
+
+/* The AWS answers are cached for: a change of profile or endpoint forgets
+ * them. Caller frees. */
+static char *regions_key(const struct aws_config *c)
+{
+	return lf_asprintf("%s|%s", c->profile ? c->profile : "", c->endpoint_url ? c->endpoint_url : "");
+}
+
+static void regions_forget(struct wizard *w)
+{
+	aws_regions_free(w->regions, w->nregions);
+	w->regions = NULL;
+	w->nregions = 0;
+	free(w->regions_from);
+	w->regions_from = NULL;
+}
+
+/* Keep what AWS said about region `r` (taken over), replacing older news. */
+static void regions_remember(struct wizard *w, const struct aws_config *c, struct aws_region_info *r)
+{
+	char *key = regions_key(c);
+	if (w->regions_from && strcmp(w->regions_from, key) != 0)
+		regions_forget(w);
+	free(w->regions_from);
+	w->regions_from = key;
+	for (size_t i = 0; i < w->nregions; i++)
+		if (strcmp(w->regions[i].name, r->name) == 0) {
+			aws_region_info_clear(&w->regions[i]);
+			w->regions[i] = *r;
+			memset(r, 0, sizeof *r);
+			return;
+		}
+	w->regions = lf_xrealloc(w->regions, (w->nregions + 1) * sizeof *w->regions);
+	w->regions[w->nregions++] = *r;
+	memset(r, 0, sizeof *r);
+}
+
+/* What AWS said about `region`, with these connection answers, or NULL. */
+static const struct aws_region_info *region_known(const struct wizard *w, const struct aws_config *c,
+                                                  const char *region)
+{
+	char *key = regions_key(c);
+	bool same = w->regions_from && strcmp(w->regions_from, key) == 0;
+	free(key);
+	for (size_t i = 0; same && region && i < w->nregions; i++)
+		if (strcmp(w->regions[i].name, region) == 0 && !w->regions[i].error)
+			return &w->regions[i];
+	return NULL;
+}
+
+/* The zones screen offers the zones AWS listed for the region chosen. */
+static void offer_zones(struct wizard *w, struct form *f)
+{
+	const struct aws_region_info *r = NULL;
+	const char *region = answers_str_or_default(w->a, "aws.region");
+	for (size_t i = 0; region && i < w->nregions && !r; i++)
+		if (strcmp(w->regions[i].name, region) == 0 && !w->regions[i].error)
+			r = &w->regions[i];
+	if (!r)
+		return;
+	form_set_zones(f, r->name, r->zones, r->nzones);
+	/* Zones chosen before (another region's) are let go, and said so. */
+	json_t *cur = answers_get(w->a, "aws.zones");
+	json_t *keep = json_array();
+	char *dropped = NULL;
+	for (size_t i = 0; i < json_array_size(cur); i++) {
+		const char *z = json_string_value(json_array_get(cur, i));
+		bool listed = false;
+		for (size_t k = 0; z && k < r->nzones && !listed; k++)
+			listed = strcmp(r->zones[k], z) == 0;
+		if (listed) {
+			json_array_append_new(keep, json_string(z));
+		} else if (z) {
+			char *next = lf_asprintf("%s%s%s", dropped ? dropped : "", dropped ? ", " : "", z);
+			free(dropped);
+			dropped = next;
+		}
+	}
+	if (dropped) {
+		answers_put(w->a, "aws.zones", json_array_size(keep) ? json_incref(keep) : NULL);
+		set_status(w, ROLE_WARN, _("Unselected, not in %s: %s"), r->name, dropped);
+	}
+	json_decref(keep);
+	free(dropped);
+}
+
+/* "a, b, c" for eu-west-1a, eu-west-1b, eu-west-1c (other names in
+ * full). Caller frees. */
+static char *zone_names(const struct aws_region_info *r)
+{
+	char *s = lf_xstrdup("");
+	size_t rl = strlen(r->name);
+	for (size_t i = 0; i < r->nzones; i++) {
+		const char *z = r->zones[i];
+		if (strncmp(z, r->name, rl) == 0 && z[rl])
+			z += rl;
+		char *next = lf_asprintf("%s%s%s", s, i ? ", " : "", z);
+		free(s);
+		s = next;
+	}
+	return s;
+}
 
 static int probe_zones(void *user, char **cause)
 {
 	struct probe *p = user;
 	const struct aws_config *c = &p->setup.aws;
-	return aws_region_zones(c->profile, c->endpoint_url, c->region, &p->zones, &p->who, cause);
+	return aws_region_zones(c->profile, c->endpoint_url, c->region, &p->region, cause);
 }
 
-/* The region's available zones, as the AWS guide asks: fewer than 2
- * refused (the load balancer needs two), fewer than 3 warned. */
-static bool region_verdict(struct wizard *w, struct probe *p)
+/* A region's available zones, as the AWS guide asks: fewer than 2 refused
+ * (the load balancer needs two), fewer than 3 warned. */
+static bool region_verdict(struct wizard *w, const struct aws_region_info *r)
 {
-	const char *region = p->setup.aws.region;
-	if (p->zones < 2) {
+	char *names = zone_names(r);
+	bool ok = true;
+	if (r->nzones < 2) {
 		char *m = lf_asprintf(
 			ngettext("%s has %zu available zone; the load balancer needs at least 2. Choose another region.",
 			         "%s has %zu available zones; the load balancer needs at least 2. Choose another region.",
-			         p->zones),
-			region, p->zones);
+			         r->nzones),
+			r->name, r->nzones);
 		ui_message(_("Region"), m);
 		free(m);
-		return false;
-	}
-	if (p->zones < 3) {
+		ok = false;
+	} else if (r->nzones < 3) {
 		char *q = lf_asprintf(_("%s has only 2 available zones (%s); the guide recommends 3, for high availability later. Use it anyway?"),
-		                      region, p->who);
-		bool yes = ui_confirm(q);
+		                      r->name, names);
+		ok = ui_confirm(q);
 		free(q);
-		return yes;
+	} else {
+		set_status(w, ROLE_OK, _("%s: %zu available zones (%s)"), r->name, r->nzones, names);
 	}
-	set_status(w, ROLE_OK, _("%s: %zu available zones (%s)"), region, p->zones, p->who);
-	return true;
+	free(names);
+	return ok;
+}
+
+static bool stop_asked(void *user)
+{
+	(void)user;
+	return runview_task_stopping();
+}
+
+static int probe_regions(void *user, char **cause)
+{
+	struct probe *p = user;
+	const struct aws_config *c = &p->setup.aws;
+	return aws_regions(c->profile, c->endpoint_url, c->region, stop_asked, NULL, &p->regions,
+	                   &p->nregions, cause);
+}
+
+/* One row of the region list: name, zone count and what it means. */
+static char *region_row(const struct aws_region_info *r)
+{
+	if (r->error)
+		return lf_asprintf(_("%-16s  zones unknown: %s"), r->name, r->error);
+	char *count = lf_asprintf(ngettext("%zu zone", "%zu zones", r->nzones), r->nzones);
+	const char *note = r->nzones < 2   ? _("  (cannot be used: fewer than 2)")
+	                   : r->nzones < 3 ? _("  (fewer than 3: warned)")
+	                                   : "";
+	char *row = lf_asprintf("%-16s  %-9s%s", r->name, count, note);
+	free(count);
+	return row;
+}
+
+/* F4 on the region screen: every region enabled for the account with its
+ * zone count, read live (once; then from memory), to pick from. */
+static void choose_region(struct wizard *w)
+{
+	if (w->opts->dry_run) {
+		set_status(w, ROLE_WARN, "%s",
+		           _("A dry run asks AWS nothing: type the region (its zones are checked in a real run)."));
+		return;
+	}
+	struct probe p = { 0 };
+	char *cause = NULL;
+	bool setup = probe_open(w, &p, &cause) == 0;
+	if (!setup) {
+		set_status(w, ROLE_ERROR, _("The regions cannot be listed: %s"), cause ? cause : "?");
+		goto out;
+	}
+	char *key = regions_key(&p.setup.aws);
+	bool listed = w->regions_from && strcmp(w->regions_from, key) == 0 && w->nregions > 1;
+	free(key);
+	if (!listed) {
+		int rc = runview_task(_("Listing the regions and counting their zones"), probe_regions, &p,
+		                      &cause);
+		if (rc == EXIT_INTERRUPTED) {
+			set_status(w, ROLE_WARN, "%s", _("Region list stopped: type the region instead."));
+			goto out;
+		}
+		if (rc != 0) {
+			set_status(w, ROLE_ERROR, _("The regions cannot be listed: %s"), cause ? cause : "?");
+			goto out;
+		}
+		regions_forget(w);
+		for (size_t i = 0; i < p.nregions; i++)
+			regions_remember(w, &p.setup.aws, &p.regions[i]);
+	}
+	const char *cur = answers_str_or_default(w->a, "aws.region");
+	const char **rows = lf_xcalloc(w->nregions + 1, sizeof *rows);
+	int initial = 0;
+	for (size_t i = 0; i < w->nregions; i++) {
+		rows[i] = region_row(&w->regions[i]);
+		if (cur && strcmp(cur, w->regions[i].name) == 0)
+			initial = (int)i;
+	}
+	char *title = lf_asprintf(ngettext("%zu region enabled for this account: choose one",
+	                                   "%zu regions enabled for this account: choose one",
+	                                   w->nregions),
+	                          w->nregions);
+	int sel = ui_menu(title, rows, (int)w->nregions, initial);
+	free(title);
+	for (size_t i = 0; i < w->nregions; i++)
+		free((char *)rows[i]);
+	free(rows);
+	if (sel < 0)
+		goto out;
+	const struct aws_region_info *r = &w->regions[sel];
+	if (r->error) {
+		set_status(w, ROLE_ERROR, _("%s: its zones cannot be read (%s); choose another region."),
+		           r->name, r->error);
+	} else if (region_verdict(w, r)) {
+		answers_set_text(w->a, "aws.region", r->name, NULL);
+		form_enter(form_of(w, w->step));
+		if (r->nzones < 3)
+			set_status(w, ROLE_WARN, _("%s: only 2 available zones"), r->name);
+	}
+out:
+	probe_close(&p, setup);
+	free(cause);
 }
 
 static int probe_aws(void *user, char **cause)
@@ -1055,32 +1311,31 @@ static bool probe_ubuntu(struct wizard *w, struct probe *p, const struct answers
 static bool live_probe(struct wizard *w)
 {
 	bool region = strcmp(step_at(w->step)->id, "region") == 0;
-	if (w->opts->dry_run)
+	unsigned t = answers_target(w->a);
+	if (w->opts->dry_run || (t != TGT_AWS && t != TGT_UBUNTU))
 		return true;
-	forms_commit(w);
-	struct answers *e = effective_answers(w);
-	unsigned t = answers_target(e);
-	if (t != TGT_AWS && t != TGT_UBUNTU) {
-		answers_free(e);
-		return true;
-	}
 	struct probe p = { 0 };
-	struct setup_opts so = { 0 }; /* no secret resolved: only the connection's */
-	struct events *evs = events_new();
 	char *cause = NULL;
-	bool ok = true;
-	if (flow_setup(e, &so, evs, &p.setup, &cause) != 0) {
+	bool ok = true, setup = probe_open(w, &p, &cause) == 0;
+	if (setup)
+		regions_check_key(w, &p);
+	if (!setup) {
 		ok = go_on_anyway(_("The connection cannot be tested"), cause);
 	} else if (t == TGT_AWS && region) {
-		int rc = runview_task(_("Counting the region's availability zones"), probe_zones, &p,
-		                      &cause);
-		if (rc == 0)
-			ok = region_verdict(w, &p);
+		const struct aws_region_info *known = region_known(w, &p.setup.aws, p.setup.aws.region);
+		int rc = known ? 0
+		               : runview_task(_("Counting the region's availability zones"), probe_zones,
+		                              &p, &cause);
+		if (rc == 0 && !known) {
+			regions_remember(w, &p.setup.aws, &p.region);
+			known = region_known(w, &p.setup.aws, p.setup.aws.region);
+		}
+		if (known)
+			ok = region_verdict(w, known);
 		else if (rc != EXIT_INTERRUPTED)
 			ok = go_on_anyway(_("Region"), cause);
 		else
 			ok = false;
-		flow_setup_free(&p.setup);
 	} else if (t == TGT_AWS) {
 		int rc = runview_task(_("Asking AWS who these credentials are"), probe_aws, &p, &cause);
 		if (rc == 0)
@@ -1089,16 +1344,11 @@ static bool live_probe(struct wizard *w)
 			ok = go_on_anyway(_("AWS"), cause);
 		else
 			ok = false;
-		flow_setup_free(&p.setup);
 	} else {
-		ok = probe_ubuntu(w, &p, e);
-		flow_setup_free(&p.setup);
+		ok = probe_ubuntu(w, &p, p.e);
 	}
-	ussh_free(p.ssh);
-	free(p.who);
+	probe_close(&p, setup);
 	free(cause);
-	events_free(evs);
-	answers_free(e);
 	return ok;
 }
 
@@ -1219,6 +1469,9 @@ static void apply(struct wizard *w, struct result r)
 	case ACT_RESUME:
 		resume(w);
 		break;
+	case ACT_REGIONS:
+		choose_region(w);
+		break;
 	}
 }
 
@@ -1274,6 +1527,7 @@ int wizard_main(const struct wizard_opts *o)
 	forms_free(&w);
 	secrets_clear(&w);
 	answers_free(w.a);
+	regions_forget(&w);
 	free(w.saved_yaml);
 	free(w.save_path);
 	free(w.status);

@@ -69,11 +69,31 @@ extern const struct backend_ops aws_backend;
 int aws_whoami(const char *profile, const char *endpoint_url, const char *region, char **who,
 	       char **cause);
 
-/* The region screen's probe: how many availability zones of `region` are
- * available, and their names ("eu-west-1a, eu-west-1b", caller-freed).
- * Same arguments as aws_whoami. Returns 0, or -1 with *cause. */
+/* A region and its availability zones, as the region and zones screens
+ * show them. */
+struct aws_region_info {
+	char *name;	     /* eu-west-1 */
+	char **zones;	     /* the available zones' names, sorted */
+	size_t nzones;
+	size_t unavailable;  /* zones in another state (impaired, ...) */
+	char *error;	     /* set when the zones could not be read */
+};
+void aws_region_info_clear(struct aws_region_info *r);
+void aws_regions_free(struct aws_region_info *v, size_t n);
+
+/* The region screen's probe: the zones of `region`. Same arguments as
+ * aws_whoami. Returns 0, or -1 with *cause. */
 int aws_region_zones(const char *profile, const char *endpoint_url, const char *region,
-		     size_t *available, char **names, char **cause);
+		     struct aws_region_info *out, char **cause);
+
+/* Every region enabled for the account (EC2 DescribeRegions, asked in
+ * `region`) with its zones, read in parallel; sorted by name. A region
+ * whose zones cannot be read has .error set. `stop` (may be NULL) is
+ * polled between regions: true gives up (-1, *cause says so). Returns 0,
+ * or -1 with *cause when the list itself cannot be read. */
+int aws_regions(const char *profile, const char *endpoint_url, const char *region,
+		bool (*stop)(void *user), void *stop_user, struct aws_region_info **out,
+		size_t *n, char **cause);
 
 /* The plan of the guide, from the configuration alone. */
 int aws_plan(const void *config, struct plan *out, char **cause);

@@ -52,33 +52,11 @@ static int aws_open(const void *config, struct events *evs, void **session, char
 	return 0;
 }
 
-/* A short-lived client for the wizard's probes: the profile (NULL: the
- * chain), the endpoint override, the region (NULL: the profile's, else
- * us-east-1); quick to give up. */
-static int probe_client(const char *profile, const char *endpoint_url, const char *region,
-			struct aws_client **out, char **cause)
-{
-	char *def = lf_str_empty(region) ? aws_region_default(lf_str_empty(profile) ? NULL : profile)
-					  : NULL;
-	struct aws_client_opts co = {
-		.region = lf_str_empty(region) ? def : region,
-		.profile = lf_str_empty(profile) ? NULL : profile,
-		.endpoint_url = lf_str_empty(endpoint_url) ? NULL : endpoint_url,
-		.max_attempts = 2,
-		.timeout_ms = 20000,
-	};
-	if (!co.region)
-		co.region = "us-east-1";
-	int rc = aws_client_new(&co, out, cause);
-	free(def);
-	return rc;
-}
-
 int aws_whoami(const char *profile, const char *endpoint_url, const char *region, char **who,
 	       char **cause)
 {
 	struct aws_client *client = NULL;
-	if (probe_client(profile, endpoint_url, region, &client, cause) != 0)
+	if (aws_probe_client(profile, endpoint_url, region, &client, cause) != 0)
 		return -1;
 	xmlDoc *doc = NULL;
 	struct aws_error err = {0};
@@ -145,57 +123,7 @@ static bool in_list(const char *const *v, size_t n, const char *s)
 	return false;
 }
 
-/* Zones of the region; also the zone names (available ones) for later. */
-struct zone_info {
-	char **names;
-	char **states;
-	size_t n;
-};
-
-static void zone_info_clear(struct zone_info *z)
-{
-	for (size_t i = 0; i < z->n; i++) {
-		free(z->names[i]);
-		free(z->states[i]);
-	}
-	free(z->names);
-	free(z->states);
-	memset(z, 0, sizeof *z);
-}
-
-/* The client's region's availability zones (local and wavelength zones do
- * not count) and how many are available. */
-static enum aws_status zones_of(struct aws_client *client, struct zone_info *zi, size_t *available,
-				struct aws_error *err)
-{
-	xmlDoc *doc = NULL;
-	*available = 0;
-	enum aws_status st =
-		aws_query(client, AWS_EC2, "DescribeAvailabilityZones", NULL, &doc, err);
-	if (st != AWS_OK)
-		return st;
-	xmlNode **items;
-	size_t n = aws_xml_nodes(aws_xml_root(doc), "availabilityZoneInfo/item", &items);
-	for (size_t i = 0; i < n; i++) {
-		char *type = aws_xml_text(items[i], "zoneType");
-		bool az = !type || strcmp(type, "availability-zone") == 0;
-		free(type);
-		if (!az)
-			continue;
-		zi->names = lf_xrealloc(zi->names, (zi->n + 1) * sizeof *zi->names);
-		zi->states = lf_xrealloc(zi->states, (zi->n + 1) * sizeof *zi->states);
-		zi->names[zi->n] = aws_xml_text_or(items[i], "zoneName", "?");
-		zi->states[zi->n] = aws_xml_text_or(items[i], "zoneState", "?");
-		if (strcmp(zi->states[zi->n], "available") == 0)
-			++*available;
-		zi->n++;
-	}
-	free(items);
-	xmlFreeDoc(doc);
-	return AWS_OK;
-}
-
-static void check_region(struct aws_session *s, struct check_list *out, struct zone_info *zi)
+static void check_region(struct aws_session *s, struct check_list *out, struct aws_zone_info *zi)
 {
 	const struct aws_config *c = s->cfg;
 	const char *region = aws_client_region(s->client);
@@ -228,7 +156,7 @@ static void check_region(struct aws_session *s, struct check_list *out, struct z
 	}
 
 	size_t available = 0;
-	st = zones_of(s->client, zi, &available, &err);
+	st = aws_zones_of(s->client, zi, &available, &err);
 	if (st != AWS_OK) {
 		add_call_failed(out, "aws.region", _("Region"), &err);
 		aws_error_clear(&err);
@@ -633,9 +561,9 @@ static int aws_check(void *session, struct check_list *out, char **cause)
 	aws_client_set_action(s->client, NULL);
 	addf(out, "aws.identity", _("AWS account"), CHECK_OK, NULL, _("account %s, signed in as %s"),
 	     s->account, s->arn);
-	struct zone_info zi = {0};
+	struct aws_zone_info zi = {0};
 	check_region(s, out, &zi);
-	zone_info_clear(&zi);
+	aws_zone_info_clear(&zi);
 	char **zones = NULL;
 	size_t nz = target_zones(s, out, &zones);
 	check_key_pair(s, out);
@@ -657,31 +585,3 @@ const struct backend_ops aws_backend = {
 	.check = aws_check,
 	.plan = aws_plan,
 };
-
-int aws_region_zones(const char *profile, const char *endpoint_url, const char *region,
-		     size_t *available, char **names, char **cause)
-{
-	struct aws_client *client = NULL;
-	if (probe_client(profile, endpoint_url, region, &client, cause) != 0)
-		return -1;
-	struct zone_info zi = {0};
-	struct aws_error err = {0};
-	int rc = 0;
-	if (zones_of(client, &zi, available, &err) != AWS_OK) {
-		rc = lf_fail(cause, _("the zones of %s could not be read: %s"), region,
-			     err.text ? err.text : "?");
-	} else {
-		*names = lf_xstrdup("");
-		for (size_t i = 0; i < zi.n; i++) {
-			if (strcmp(zi.states[i], "available") != 0)
-				continue;
-			char *next = lf_asprintf("%s%s%s", *names, **names ? ", " : "", zi.names[i]);
-			free(*names);
-			*names = next;
-		}
-	}
-	zone_info_clear(&zi);
-	aws_error_clear(&err);
-	aws_client_free(client);
-	return rc;
-}

@@ -124,6 +124,23 @@ extern const struct action_ops aws_dns_records_ops;
 extern const struct action_ops aws_backup_vault_ops;
 extern const struct action_ops aws_backup_plan_ops;
 
+/* The wizard's probes and the region list (aws_regions.c). */
+/* A short-lived client: the profile (NULL: the chain), the endpoint
+ * override, the region (NULL: the profile's, else us-east-1); quick to
+ * give up. */
+int aws_probe_client(const char *profile, const char *endpoint_url, const char *region,
+		     struct aws_client **out, char **cause);
+/* The client's region's availability zones (local and wavelength zones do
+ * not count), every state, and how many are available. */
+struct aws_zone_info {
+	char **names;
+	char **states;
+	size_t n;
+};
+void aws_zone_info_clear(struct aws_zone_info *z);
+enum aws_status aws_zones_of(struct aws_client *client, struct aws_zone_info *zi,
+			     size_t *available, struct aws_error *err);
+
 /* Subnet `index` of `count` carved from an IPv4 CIDR: the smallest power of
  * two of equal blocks that holds `count`. Returns a caller-freed
  * "a.b.c.d/len", or NULL when the block is too small (beyond /28) or the
