@@ -14,7 +14,8 @@ tests on a free loopback port, sits between Landfall (or the aws CLI) and moto:
     7th request gets the service's throttling error, every 11th an HTTP 500,
     every 13th a connection reset with no answer. A request right after a
     faulted one is never faulted, so retries get through. Faults happen before
-    moto sees the request;
+    moto sees the request. "delay:MS" makes every request wait MS ms first
+    (a far-away region, for the wizard's background reads);
   * it answers, as a stand-in, the calls moto 5.2 does not implement: AWS
     Backup selections (Create/Get/List/DeleteBackupSelection) and Service
     Quotas GetServiceQuota for the EC2 On-Demand standard vCPU quota;
@@ -54,8 +55,12 @@ def parse_faults(spec):
     out = []
     for part in filter(None, (spec or "").split(",")):
         kind, _, every = part.partition(":")
+        if kind == "delay" and every.isdigit():
+            out.append((kind, int(every)))
+            continue
         if kind not in ("throttle", "500", "reset") or not every.isdigit() or int(every) < 2:
-            raise ValueError("bad fault %r (want throttle:N, 500:N or reset:N, N >= 2)" % part)
+            raise ValueError("bad fault %r (want throttle:N, 500:N, reset:N with N >= 2, "
+                             "or delay:MS)" % part)
         out.append((kind, int(every)))
     return out
 
@@ -251,9 +256,10 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 STATS["signature_failures"] += 1
             fault = None
+            delay = sum(ms for kind, ms in self.server.faults if kind == "delay")
             if not self.server.last_faulted:
                 for kind, every in self.server.faults:
-                    if n % every == 0:
+                    if kind != "delay" and n % every == 0:
                         fault = kind
                         break
             self.server.last_faulted = fault is not None
@@ -261,6 +267,8 @@ class Handler(BaseHTTPRequestHandler):
                 STATS["faults"][fault] += 1
             CALLS.append({"n": n, "service": service, "operation": op, "method": self.command,
                           "path": self.path, "fault": fault, "signature_ok": problem is None})
+        if delay:
+            time.sleep(delay / 1000.0)
         if problem is not None:
             self.server.log("request %d %s %s: %s" % (n, self.command, self.path, problem))
             if service is not None or self.server.require_signature:

@@ -71,7 +71,7 @@ static bool fancy(void)
 	return !ui_ascii() && cs && strcmp(cs, "UTF-8") == 0;
 }
 
-static const char *spinner(int tick)
+const char *runview_spinner(int tick)
 {
 	static const char *const uni[] = { "⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏" };
 	static const char *const asc[] = { "|", "/", "-", "\\" };
@@ -472,7 +472,7 @@ static void checks_draw(void *user)
 			: _("Running the prerequisite checks");
 		char elapsed[32];
 		fmt_clock(elapsed, sizeof elapsed, wall_ms() - v->t0);
-		char *line = lf_asprintf("%s %s%s  %s", spinner(v->tick), what, ellipsis(), elapsed);
+		char *line = lf_asprintf("%s %s%s  %s", runview_spinner(v->tick), what, ellipsis(), elapsed);
 		text_at(3, 2, w - 4, v->cancelling ? ui_attr(ROLE_WARN) : A_BOLD, line);
 		free(line);
 		if (v->last_log) {
@@ -581,7 +581,7 @@ static void task_draw(void *user)
 	for (int i = 0; i < 5; i++)
 		ui_text(y + i, x, w, "", true);
 	ui_box(y, x, 5, w);
-	char *line = lf_asprintf("%s %s", spinner(t->tick), t->title);
+	char *line = lf_asprintf("%s %s", runview_spinner(t->tick), t->title);
 	attrset(ui_attr(ROLE_NORMAL));
 	ui_text(y + 1, x + 2, w - 4, line, false);
 	free(line);
@@ -777,7 +777,7 @@ static const char *state_mark(const struct run_view *v, enum act_state st)
 {
 	switch (st) {
 	case ST_PENDING: return glyph("·", ".");
-	case ST_RUNNING: return spinner(v->tick);
+	case ST_RUNNING: return runview_spinner(v->tick);
 	case ST_DONE:
 	case ST_FOUND:
 	case ST_UNDONE:
@@ -1023,16 +1023,16 @@ static void draw_status(const struct run_view *v, int y, int w)
 	switch (v->phase) {
 	case PH_RUNNING:
 		if (v->stop_asked) {
-			line = lf_asprintf(_("%s Stopping after the current action%s"), spinner(v->tick),
+			line = lf_asprintf(_("%s Stopping after the current action%s"), runview_spinner(v->tick),
 			                   ellipsis());
 			attr = ui_attr(ROLE_WARN);
 		} else if (atomic_load(&v->w.phase) == PHASE_CONNECT) {
-			line = lf_asprintf(_("%s Connecting to the target%s"), spinner(v->tick), ellipsis());
+			line = lf_asprintf(_("%s Connecting to the target%s"), runview_spinner(v->tick), ellipsis());
 		} else {
 			const struct act_view *a = &v->acts[v->focus];
 			line = a->st == ST_RUNNING
-				? lf_asprintf("%s %s", spinner(v->tick), v->s->plan.actions[v->focus].title)
-				: lf_asprintf("%s %s", spinner(v->tick), ellipsis());
+				? lf_asprintf("%s %s", runview_spinner(v->tick), v->s->plan.actions[v->focus].title)
+				: lf_asprintf("%s %s", runview_spinner(v->tick), ellipsis());
 		}
 		break;
 	case PH_DONE:

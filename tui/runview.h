@@ -36,6 +36,8 @@ int runview_task(const char *title, int (*fn)(void *user, char **cause), void *u
 /* For a task's worker: whether the user gave up waiting, so that a long
  * task can stop early. */
 bool runview_task_stopping(void);
+/* The spinner's frame for a tick (ASCII without UTF-8 or with --ascii). */
+const char *runview_spinner(int tick);
 
 /* Apply (or destroy) with the run screen. The session must have its state
  * directory (else EXIT_ERROR after a message); it is connected first if it

@@ -7,6 +7,8 @@
  * run and outputs screens are runview's, called from apply(). */
 #include "wizard.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +82,9 @@ struct wizard {
 	struct aws_region_info *regions;
 	size_t nregions;
 	char *regions_from;          /* the profile and endpoint asked */
+	bool regions_all;            /* they are the whole list */
+	struct region_fetch *fetch;  /* the list being read in the background */
+	int tick;                    /* the background spinner's */
 
 	struct session sess;
 	bool have_sess;              /* initialised and checked */
@@ -369,6 +374,7 @@ static struct form *form_of(struct wizard *w, size_t i)
 }
 
 static void offer_zones(struct wizard *w, struct form *f);
+static void fetch_start(struct wizard *w);
 
 static void show_step(struct wizard *w, size_t i)
 {
@@ -376,6 +382,8 @@ static void show_step(struct wizard *w, size_t i)
 	w->step = i;
 	if (strcmp(step_at(i)->id, "zones") == 0)
 		offer_zones(w, form_of(w, i));
+	if (strcmp(step_at(i)->id, "region") == 0)
+		fetch_start(w);
 	form_enter(form_of(w, i));
 }
 
@@ -666,6 +674,11 @@ static void draw_step(struct wizard *w)
 	char *title = lf_asprintf(_("Landfall - %s"), _(s->title));
 	char *right = *dry_tag(w) ? lf_asprintf(_("Step %zu of %zu, %s"), pos, total, dry_tag(w))
 	                          : lf_asprintf(_("Step %zu of %zu"), pos, total);
+	if (w->fetch && strcmp(s->id, "region") == 0) {
+		char *r2 = lf_asprintf(_("%s Reading the regions  %s"), runview_spinner(w->tick), right);
+		free(right);
+		right = r2;
+	}
 	struct form_screen fs = {
 		.title = title,
 		.right = right,
@@ -971,6 +984,7 @@ static char *regions_key(const struct aws_config *c)
 
 static void regions_forget(struct wizard *w)
 {
+	w->regions_all = false;
 	aws_regions_free(w->regions, w->nregions);
 	w->regions = NULL;
 	w->nregions = 0;
@@ -1098,18 +1112,111 @@ static bool region_verdict(struct wizard *w, const struct aws_region_info *r)
 	return ok;
 }
 
-static bool stop_asked(void *user)
+/* The region list, read in the background from when the region screen
+ * shows, so that the user can type meanwhile; F4 waits for it. */
+struct region_fetch {
+	pthread_t tid;
+	atomic_bool done;
+	atomic_bool stop;
+	struct probe p;
+	int rc;
+	char *cause;
+};
+
+static bool fetch_stopped(void *user)
 {
-	(void)user;
-	return runview_task_stopping();
+	struct region_fetch *f = user;
+	return atomic_load(&f->stop);
 }
 
-static int probe_regions(void *user, char **cause)
+static void *fetch_main(void *arg)
 {
-	struct probe *p = user;
-	const struct aws_config *c = &p->setup.aws;
-	return aws_regions(c->profile, c->endpoint_url, c->region, stop_asked, NULL, &p->regions,
-	                   &p->nregions, cause);
+	struct region_fetch *f = arg;
+	const struct aws_config *c = &f->p.setup.aws;
+	f->rc = aws_regions(c->profile, c->endpoint_url, c->region, fetch_stopped, f, &f->p.regions,
+	                    &f->p.nregions, &f->cause);
+	atomic_store(&f->done, true);
+	return NULL;
+}
+
+static bool on_region_screen(const struct wizard *w)
+{
+	return w->scr == SCR_STEP && strcmp(step_at(w->step)->id, "region") == 0;
+}
+
+/* Start reading the list unless it is known, being read, or out of reach
+ * (a dry run, another target, answers that cannot make a client). */
+static void fetch_start(struct wizard *w)
+{
+	if (w->fetch || w->opts->dry_run || answers_target(w->a) != TGT_AWS)
+		return;
+	struct region_fetch *f = lf_xcalloc(1, sizeof *f);
+	char *cause = NULL;
+	bool setup = probe_open(w, &f->p, &cause) == 0;
+	free(cause);
+	if (setup)
+		regions_check_key(w, &f->p);
+	if (setup && !w->regions_all) {
+		atomic_init(&f->done, false);
+		atomic_init(&f->stop, false);
+		sigset_t block, old;
+		sigemptyset(&block);
+		sigaddset(&block, SIGINT);
+		sigaddset(&block, SIGWINCH);
+		pthread_sigmask(SIG_BLOCK, &block, &old);
+		if (pthread_create(&f->tid, NULL, fetch_main, f) == 0)
+			w->fetch = f;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (w->fetch)
+			return;
+	}
+	probe_close(&f->p, setup);
+	free(f);
+}
+
+/* Take a finished list in (or wait for it when `wait`). */
+static void fetch_collect(struct wizard *w, bool wait)
+{
+	struct region_fetch *f = w->fetch;
+	if (!f || (!wait && !atomic_load(&f->done)))
+		return;
+	pthread_join(f->tid, NULL);
+	w->fetch = NULL;
+	if (f->rc == 0) {
+		regions_forget(w);
+		for (size_t i = 0; i < f->p.nregions; i++)
+			regions_remember(w, &f->p.setup.aws, &f->p.regions[i]);
+		w->regions_all = true;
+		if (on_region_screen(w) && (!w->status || w->status_role == ROLE_OK))
+			set_status(w, ROLE_OK,
+			           ngettext("%zu region read: F4 lists it with its zones.",
+			                    "%zu regions read: F4 lists them with their zones.", w->nregions),
+			           w->nregions);
+	} else if (on_region_screen(w) && !atomic_load(&f->stop)) {
+		set_status(w, ROLE_ERROR, _("The regions cannot be listed: %s (F4 tries again)"),
+		           f->cause ? f->cause : "?");
+	}
+	probe_close(&f->p, true);
+	free(f->cause);
+	free(f);
+}
+
+static void fetch_cancel(struct wizard *w)
+{
+	if (w->fetch) {
+		atomic_store(&w->fetch->stop, true);
+		fetch_collect(w, true);
+	}
+}
+
+/* runview_task's worker while F4 waits for the list. */
+static int fetch_wait(void *user, char **cause)
+{
+	struct region_fetch *f = user;
+	(void)cause;
+	while (!atomic_load(&f->done) && !runview_task_stopping())
+		lf_sleep_ms(50);
+	return 0;
 }
 
 /* One row of the region list: name, zone count and what it means. */
@@ -1135,30 +1242,25 @@ static void choose_region(struct wizard *w)
 		           _("A dry run asks AWS nothing: type the region (its zones are checked in a real run)."));
 		return;
 	}
-	struct probe p = { 0 };
-	char *cause = NULL;
-	bool setup = probe_open(w, &p, &cause) == 0;
-	if (!setup) {
-		set_status(w, ROLE_ERROR, _("The regions cannot be listed: %s"), cause ? cause : "?");
-		goto out;
-	}
-	char *key = regions_key(&p.setup.aws);
-	bool listed = w->regions_from && strcmp(w->regions_from, key) == 0 && w->nregions > 1;
-	free(key);
-	if (!listed) {
-		int rc = runview_task(_("Listing the regions and counting their zones"), probe_regions, &p,
-		                      &cause);
+	forms_commit(w);
+	fetch_start(w);
+	if (w->fetch) {
+		char *cause = NULL;
+		int rc = runview_task(_("Listing the regions and counting their zones"), fetch_wait,
+		                      w->fetch, &cause);
+		free(cause);
 		if (rc == EXIT_INTERRUPTED) {
-			set_status(w, ROLE_WARN, "%s", _("Region list stopped: type the region instead."));
-			goto out;
+			set_status(w, ROLE_WARN, "%s",
+			           _("Stopped waiting: type the region, or F4 again later."));
+			return;
 		}
-		if (rc != 0) {
-			set_status(w, ROLE_ERROR, _("The regions cannot be listed: %s"), cause ? cause : "?");
-			goto out;
-		}
-		regions_forget(w);
-		for (size_t i = 0; i < p.nregions; i++)
-			regions_remember(w, &p.setup.aws, &p.regions[i]);
+		fetch_collect(w, true);
+	}
+	if (!w->regions_all) {
+		if (!w->status)
+			set_status(w, ROLE_ERROR, "%s",
+			           _("The regions cannot be listed with these connection answers."));
+		return;
 	}
 	const char *cur = answers_str_or_default(w->a, "aws.region");
 	const char **rows = lf_xcalloc(w->nregions + 1, sizeof *rows);
@@ -1178,7 +1280,7 @@ static void choose_region(struct wizard *w)
 		free((char *)rows[i]);
 	free(rows);
 	if (sel < 0)
-		goto out;
+		return;
 	const struct aws_region_info *r = &w->regions[sel];
 	if (r->error) {
 		set_status(w, ROLE_ERROR, _("%s: its zones cannot be read (%s); choose another region."),
@@ -1189,9 +1291,6 @@ static void choose_region(struct wizard *w)
 		if (r->nzones < 3)
 			set_status(w, ROLE_WARN, _("%s: only 2 available zones"), r->name);
 	}
-out:
-	probe_close(&p, setup);
-	free(cause);
 }
 
 static int probe_aws(void *user, char **cause)
@@ -1509,7 +1608,11 @@ int wizard_main(const struct wizard_opts *o)
 			draw_screen(&w);
 		ui_frame_end();
 		bool ch;
-		int k = ui_getkey_wide(-1, &ch);
+		int k = ui_getkey_wide(w.fetch ? 120 : -1, &ch);
+		if (w.fetch) {
+			w.tick++;
+			fetch_collect(&w, false);
+		}
 		if (k == ERR || k == KEY_RESIZE || (ch && k == UI_KEY_CTRL('l')))
 			continue;
 		free(w.status);
@@ -1521,6 +1624,7 @@ int wizard_main(const struct wizard_opts *o)
 		}
 		apply(&w, handle_key(&w, k, ch));
 	}
+	fetch_cancel(&w);
 	ui_set_backdrop(NULL, NULL);
 	ui_end();
 	drop_session(&w);

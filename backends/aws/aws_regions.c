@@ -19,8 +19,9 @@
 int aws_probe_client(const char *profile, const char *endpoint_url, const char *region,
 		     struct aws_client **out, char **cause)
 {
-	char *def = lf_str_empty(region) ? aws_region_default(lf_str_empty(profile) ? NULL : profile)
-					  : NULL;
+	char *def = lf_str_empty(region)
+			    ? aws_region_default(lf_str_empty(profile) ? NULL : profile)
+			    : NULL;
 	struct aws_client_opts co = {
 		.region = lf_str_empty(region) ? def : region,
 		.profile = lf_str_empty(profile) ? NULL : profile,
@@ -46,8 +47,8 @@ void aws_zone_info_clear(struct aws_zone_info *z)
 	memset(z, 0, sizeof *z);
 }
 
-enum aws_status aws_zones_of(struct aws_client *client, struct aws_zone_info *zi,
-			     size_t *available, struct aws_error *err)
+enum aws_status aws_zones_of(struct aws_client *client, struct aws_zone_info *zi, size_t *available,
+			     struct aws_error *err)
 {
 	xmlDoc *doc = NULL;
 	*available = 0;
@@ -216,8 +217,8 @@ static int region_names(struct aws_client *client, struct aws_region_info **v, s
 }
 
 int aws_regions(const char *profile, const char *endpoint_url, const char *region,
-		bool (*stop)(void *user), void *stop_user, struct aws_region_info **out,
-		size_t *n, char **cause)
+		bool (*stop)(void *user), void *stop_user, struct aws_region_info **out, size_t *n,
+		char **cause)
 {
 	*out = NULL;
 	*n = 0;

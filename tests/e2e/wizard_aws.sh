@@ -15,6 +15,7 @@ MOTO_PID=
 cleanup() {
 	tmux -S "$SOCK" kill-server >/dev/null 2>&1
 	[ -n "$MOTO_PID" ] && kill "$MOTO_PID" 2>/dev/null
+	[ -n "${AWS_PROXY_PID:-}" ] && kill "$AWS_PROXY_PID" 2>/dev/null
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -35,9 +36,9 @@ done
 export HOME=$WORK/home XDG_STATE_HOME=$WORK/state
 mkdir -p "$HOME" "$XDG_STATE_HOME" "$WORK/run"
 
-# answers REGION: an AWS answers file using moto as the endpoint.
+# answers REGION [ENDPOINT]: an AWS answers file using moto (or ENDPOINT).
 answers() {
-	sed -e "/^  profile:/d" -e "s|^  region: .*|  region: $1|" -e "s|^aws:|aws:\n  endpoint_url: http://127.0.0.1:$port|" \
+	sed -e "/^  profile:/d" -e "s|^  region: .*|  region: $1|" -e "s|^aws:|aws:\n  endpoint_url: ${2:-http://127.0.0.1:$port}|" \
 		"$SRC/tests/answers/aws.yaml" >"$WORK/a.yaml"
 }
 tm -f /dev/null new-session -d -s keeper "sleep 3600"
@@ -86,6 +87,7 @@ expect "list: the answers load" "Continue with the current answers"
 keys Enter PgDn PgDn
 wait_for "Landfall - Region" >/dev/null
 check "list: F4 offered on the region screen" shows "F4 Regions"
+expect "list: read in the background on entering the screen" "$nreg regions read: F4 lists them with their zones."
 keys F4
 expect "list: F4 lists every enabled region" "$nreg regions enabled for this account"
 check "list: the current region is shown with its count" shows_re "eu-west-1 +3 zones"
@@ -128,6 +130,35 @@ keys Enter
 expect "list: a 2-zone region is asked about" "$two_name has only 2 available zones"
 keys Enter
 expect "list: accepted with a warning" "$two_name: only 2 available zones"
+
+# Slow AWS (the proxy stand-in delays every call): the list is read in the
+# background while the user types; F4 waits for it, Esc stops waiting and
+# the reading goes on; it is read once, every call correctly signed.
+. "$SRC/tests/e2e/aws_proxy.sh"
+aws_proxy_start "http://127.0.0.1:$port" "delay:700"
+answers eu-west-1 "$AWS_PROXY_URL"
+start slow
+expect "slow: the answers load" "Continue with the current answers"
+keys Enter PgDn PgDn
+expect "slow: reading in the background, said in the title bar" "Reading the regions  Step 3 of"
+field "us-east-2"
+check "slow: typing meanwhile" shows_re "Region +us-east-2"
+check "slow: still reading after typing" shows "Reading the regions  Step 3 of"
+keys F4
+expect "slow: F4 waits for the list" "Listing the regions and counting their zones"
+keys Escape
+expect "slow: Esc stops waiting" "Stopped waiting: type the region"
+keys F4
+expect "slow: F4 again shows the list when read" "$nreg regions enabled for this account"
+# highlighted REGEX: the row matching REGEX is drawn selected (reverse or cyan).
+highlighted() { tm capture-pane -e -p -t "$S" | grep -E "$1" | grep -qE $'\e\\[([0-9;]*;)?(7|46)(;[0-9;]*)?m'; }
+not_highlighted() { ! highlighted "$1"; }
+check "slow: the typed region is the one highlighted" highlighted "us-east-2 +3 zones"
+check "slow: (and no other)" not_highlighted "us-east-1 +6 zones"
+keys Escape
+check "slow: the regions were listed once" test "$(aws_proxy_stat by_operation.ec2:DescribeRegions)" = 1
+check "slow: each region's zones read once" test "$(aws_proxy_stat by_operation.ec2:DescribeAvailabilityZones)" = "$nreg"
+check "slow: every parallel call correctly signed for its region" test "$(aws_proxy_stat signature_failures)" = 0
 
 answers eu-south-9
 start bad
