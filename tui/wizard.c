@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "../backends/aws/aws.h"
+#include "../backends/kubernetes/k8s_client.h"
+#include "../backends/kubernetes/kubeconfig.h"
 #include "../backends/ubuntu/ssh.h"
 #include "answers.h"
 #include "cli.h"
@@ -1300,6 +1302,28 @@ static int probe_aws(void *user, char **cause)
 	return aws_whoami(c->profile, c->endpoint_url, c->region, &p->who, cause);
 }
 
+/* The API server the kubeconfig and context lead to: its version, and
+ * where the credentials come from. */
+static int probe_k8s(void *user, char **cause)
+{
+	struct probe *p = user;
+	const struct k8s_config *c = &p->setup.k8s;
+	struct k8s_client_options o = { .max_attempts = 2, .timeout_ms = 15000 };
+	struct k8s_client *kc = NULL;
+	if (k8s_client_open(c->kubeconfig, c->context, &o, &kc, cause) != 0)
+		return -1;
+	char *ver = NULL;
+	enum k8s_status st = k8s_version(kc, &ver, NULL, cause);
+	if (st == K8S_OK) {
+		char *d = kubeconfig_describe(k8s_client_kubeconfig(kc));
+		p->who = lf_asprintf(_("Kubernetes %s; %s"), ver, d);
+		free(d);
+	}
+	free(ver);
+	k8s_client_free(kc);
+	return st == K8S_OK ? 0 : -1;
+}
+
 static int probe_ssh(void *user, char **cause)
 {
 	struct probe *p = user;
@@ -1404,14 +1428,15 @@ static bool probe_ubuntu(struct wizard *w, struct probe *p, const struct answers
 	return ok;
 }
 
-/* Leaving the connection screen: who the AWS credentials are, or the SSH
- * server and its host key; leaving the region screen: its zones. Not in a
+/* Leaving the connection screen: who the AWS credentials are, the SSH
+ * server and its host key, or the Kubernetes API server; leaving the
+ * region screen: its zones. Not in a
  * dry run, which reaches nothing. False keeps the user on the screen. */
 static bool live_probe(struct wizard *w)
 {
 	bool region = strcmp(step_at(w->step)->id, "region") == 0;
 	unsigned t = answers_target(w->a);
-	if (w->opts->dry_run || (t != TGT_AWS && t != TGT_UBUNTU))
+	if (w->opts->dry_run || !t || (region && t != TGT_AWS))
 		return true;
 	struct probe p = { 0 };
 	char *cause = NULL;
@@ -1441,6 +1466,14 @@ static bool live_probe(struct wizard *w)
 			set_status(w, ROLE_OK, _("AWS: %s"), p.who);
 		else if (rc != EXIT_INTERRUPTED)
 			ok = go_on_anyway(_("AWS"), cause);
+		else
+			ok = false;
+	} else if (t == TGT_K8S) {
+		int rc = runview_task(_("Asking the Kubernetes API server"), probe_k8s, &p, &cause);
+		if (rc == 0)
+			set_status(w, ROLE_OK, "%s", p.who);
+		else if (rc != EXIT_INTERRUPTED)
+			ok = go_on_anyway(_("Kubernetes"), cause);
 		else
 			ok = false;
 	} else {
