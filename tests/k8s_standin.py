@@ -21,8 +21,8 @@
 #      back), /openapi/v2 and /openapi/v3 answer 404 (kubectl get copes);
 #    * namespaces, nodes (seeded from a JSON file), configmaps, secrets,
 #      services (NodePort allocation and conflicts), persistentvolumeclaims,
-#      serviceaccounts, deployments, statefulsets, daemonsets, pods (always
-#      empty), storageclasses: GET, LIST (label/field selectors, limit and
+#      serviceaccounts, deployments, statefulsets, daemonsets, pods,
+#      storageclasses: GET, LIST (label/field selectors, limit and
 #      continue), POST, PUT, DELETE (Foreground leaves the object with a
 #      deletionTimestamp for one more read), JSON merge patch, and
 #      server-side apply (create when missing, merge otherwise, fields owned
@@ -31,18 +31,26 @@
 #      on spec changes);
 #    * Deployments whose status advances over a few reads and that fail with
 #      ProgressDeadlineExceeded when no node matches their nodeSelector;
+#    * one-off pods (Landfall's purge pod) run by a stand-in kubelet: Pending
+#      (for good when no node matches the nodeSelector, or while a hostPath
+#      of type Directory is missing), Running, then the end of the container.
+#      The only command it runs is exec-form `rm -rf [--one-file-system] --
+#      PATHS` with the paths under hostPath mounts, mapped into --node-root
+#      (a directory standing for the node's file system); anything else
+#      fails;
 #    * Table output (Accept: ...;as=Table) for kubectl's printers;
 #    * Status objects for 400/401/403/404/405/409/415/422;
 #    * test controls under /_standin/ (no authentication): drop the next N
 #      connections without an answer, inject 429/5xx answers, add or revoke
-#      tokens, replace the rules, read the state and the request log, stop.
+#      tokens, replace the rules, make named Deployments' rollouts stall
+#      (ProgressDeadlineExceeded), read the state and the request log, stop.
 #
 #  State is kept in a JSON file written atomically after every change, so a
 #  test can kill the server and start it again on the same state (and port)
 #  to test resuming.
 #
 #  Usage: k8s_standin.py --dir DIR [--port N] [--nodes FILE] [--rules FILE]
-#         [--tokens FILE] [--state FILE] [--rollout-reads N]
+#         [--tokens FILE] [--state FILE] [--rollout-reads N] [--node-root DIR]
 #  DIR receives pki/ (certificates), kubeconfig, tokens.csv, state.json
 #  and `port` (written once the server listens).
 # =============================================================================
@@ -86,7 +94,7 @@ RESOURCES = {
         ("services", "Service", True, ["create", "delete", "get", "list", "patch", "update", "watch"], ["svc"]),
         ("persistentvolumeclaims", "PersistentVolumeClaim", True, RW, ["pvc"]),
         ("serviceaccounts", "ServiceAccount", True, RW, ["sa"]),
-        ("pods", "Pod", True, ["get", "list", "watch"], ["po"]),
+        ("pods", "Pod", True, RW, ["po"]),
     ]},
     "apps": {"v1": [
         ("deployments", "Deployment", True, RW, ["deploy"]),
@@ -401,6 +409,7 @@ class Store:
         self.rules = None
         self.drop = {"after": 0, "count": 0}
         self.faults = []
+        self.fail_rollouts = set()  # Deployment names whose rollout never completes
         self.log = []
         if os.path.exists(self.state_path):
             with open(self.state_path) as f:
@@ -1006,6 +1015,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                               "after": int(req.get("after", 0)), "method": req.get("method"),
                               "retry_after": req.get("retry_after")})
             return self.send_json(200, {"faults": st.faults})
+        if what == "rollout-fail":
+            st.fail_rollouts = set(req.get("names") or [])
+            return self.send_json(200, {"names": sorted(st.fail_rollouts)})
         if what == "tokens":
             for tok, user in (req.get("add") or {}).items():
                 st.revoked.discard(tok)
@@ -1145,6 +1157,8 @@ class Ctx:
         changed = False
         if self.kind == "Deployment":
             changed = self.advance_deployment(obj, meta)
+        elif self.kind == "Pod":
+            changed = self.advance_pod(obj, meta)
         elif self.kind in ("StatefulSet", "DaemonSet"):
             changed = self.advance_workload(obj)
         elif self.kind == "PersistentVolumeClaim":
@@ -1195,7 +1209,8 @@ class Ctx:
             return False
         t = now_iso()
         st["observedGeneration"] = gen
-        ok = self.schedulable(obj) and ann.get("standin.landfall.test/rollout") != "fail"
+        ok = (self.schedulable(obj) and ann.get("standin.landfall.test/rollout") != "fail"
+              and md["name"] not in self.store.fail_rollouts)
         if step == 1:
             st.update(replicas=want, updatedReplicas=0, availableReplicas=0, readyReplicas=0,
                       unavailableReplicas=want)
@@ -1229,6 +1244,107 @@ class Ctx:
                              if old.get(ty, {}).get("status") == s else t}
                             for ty, s, r, m in cond]
         return before != status_signature(st)
+
+    def node_for(self, selector):
+        for key, o in sorted(self.objects().items()):
+            if key.startswith("|nodes|"):
+                labels = o["metadata"].get("labels", {})
+                if all(labels.get(k) == v for k, v in selector.items()):
+                    return o["metadata"]["name"]
+        return None
+
+    def advance_pod(self, obj, meta):
+        st = obj.setdefault("status", {})
+        before = json.dumps(st, sort_keys=True)
+        if st.get("phase") in ("Succeeded", "Failed"):
+            return False
+        spec = obj.get("spec", {})
+        node = spec.get("nodeName") or self.node_for(spec.get("nodeSelector") or {})
+        if node and f"|nodes||{node}" not in self.objects():
+            node = None  # bound to a node that does not exist: never runs
+        t = now_iso()
+        if node is None:
+            n = sum(1 for k in self.objects() if k.startswith("|nodes|"))
+            st.update(phase="Pending", conditions=[{
+                "type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+                "lastTransitionTime": t,
+                "message": f"0/{n} nodes are available: {n} node(s) didn't match Pod's node "
+                           "affinity/selector."}])
+            return before != json.dumps(st, sort_keys=True)
+        spec["nodeName"] = node
+        meta["pod_reads"] = meta.get("pod_reads", 0) + 1
+        name = (spec.get("containers") or [{}])[0].get("name", "")
+        missing = self.missing_directory(spec)
+        if missing or meta["pod_reads"] == 1:
+            st.update(phase="Pending", conditions=[
+                {"type": "PodScheduled", "status": "True", "lastTransitionTime": t}])
+            waiting = {"reason": "ContainerCreating"}
+            if missing:
+                waiting["message"] = (f'MountVolume.SetUp failed for volume "{missing[0]}" : '
+                                      f'hostPath type check failed: {missing[1]} is not a directory')
+            st["containerStatuses"] = [{"name": name, "ready": False, "restartCount": 0,
+                                        "state": {"waiting": waiting}}]
+        elif meta["pod_reads"] == 2:
+            st.update(phase="Running")
+            st["containerStatuses"] = [{"name": name, "ready": True, "restartCount": 0,
+                                        "state": {"running": {"startedAt": t}}}]
+        else:
+            code, message = self.kubelet_run(spec)
+            st.update(phase="Succeeded" if code == 0 else "Failed")
+            term = {"exitCode": code, "reason": "Completed" if code == 0 else "Error",
+                    "finishedAt": t}
+            if message:
+                term["message"] = message
+            st["containerStatuses"] = [{"name": name, "ready": False, "restartCount": 0,
+                                        "state": {"terminated": term}}]
+        return before != json.dumps(st, sort_keys=True)
+
+    def host_path(self, path):
+        root = self.store.args.node_root
+        return os.path.normpath(os.path.join(root, path.lstrip("/"))) if root else None
+
+    def missing_directory(self, spec):
+        """(volume, path) of a hostPath of type Directory that is not there."""
+        for v in spec.get("volumes", []):
+            hp = v.get("hostPath")
+            if hp and hp.get("type") == "Directory":
+                host = self.host_path(hp.get("path", ""))
+                if host is not None and not os.path.isdir(host):
+                    return v.get("name"), hp.get("path")
+        return None
+
+    def kubelet_run(self, spec):
+        """The container's command, if it is the one the stand-in runs."""
+        root = self.store.args.node_root
+        c = (spec.get("containers") or [{}])[0]
+        cmd = list(c.get("command") or []) + list(c.get("args") or [])
+        if not root:
+            return 1, "the stand-in was started without --node-root: it runs no container"
+        if cmd[:2] != ["rm", "-rf"] or "--" not in cmd:
+            return 1, f"the stand-in kubelet runs only `rm -rf ... -- PATHS`, not {cmd}"
+        flags, paths = cmd[2:cmd.index("--")], cmd[cmd.index("--") + 1:]
+        if any(f != "--one-file-system" for f in flags):
+            return 1, f"the stand-in kubelet does not know the flags {flags}"
+        mounts = {m["name"]: m["mountPath"].rstrip("/") for m in c.get("volumeMounts", [])}
+        volumes = {v["name"]: v for v in spec.get("volumes", [])}
+        for p in paths:
+            p = os.path.normpath(p)
+            host = None
+            for vname, mp in mounts.items():
+                hp = volumes.get(vname, {}).get("hostPath")
+                if hp and (p == mp or p.startswith(mp + "/")):
+                    host = self.host_path(hp["path"] + p[len(mp):])
+            if host is None:
+                return 1, f"rm: {p} is not under a hostPath mount (the stand-in removes nothing else)"
+            real_root = os.path.realpath(root)
+            if os.path.commonpath([os.path.realpath(host), real_root]) != real_root or \
+                    os.path.realpath(host) == real_root:
+                return 1, f"rm: refusing {p}: outside the node root"
+            if os.path.isdir(host) and not os.path.islink(host):
+                shutil.rmtree(host)
+            elif os.path.lexists(host):
+                os.remove(host)
+        return 0, ""
 
     def advance_workload(self, obj):
         md, spec = obj["metadata"], obj.get("spec", {})
@@ -1624,6 +1740,8 @@ def main():
                     help="reads of a Deployment per rollout step (default 1)")
     ap.add_argument("--deadline-reads", type=int, default=3,
                     help="reads of an unschedulable Deployment before ProgressDeadlineExceeded")
+    ap.add_argument("--node-root", help="a directory standing for the node's file system: "
+                    "the stand-in kubelet maps hostPath volumes into it")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
 

@@ -127,6 +127,32 @@ static const struct row rows[] = {
 	 "\"updatedNumberScheduled\":3,\"numberAvailable\":3}}",
 	 K8S_ROLLOUT_DONE, "\"ds\" successfully rolled out"},
 
+	{"pod just created", "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"}}",
+	 K8S_ROLLOUT_WAITING, "Waiting for pod \"p\" (Pending)..."},
+	{"pod that no node takes",
+	 "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},\"status\":{\"phase\":\"Pending\","
+	 "\"conditions\":[{\"type\":\"PodScheduled\",\"status\":\"False\",\"reason\":"
+	 "\"Unschedulable\",\"message\":\"0/3 nodes are available\"}]}}",
+	 K8S_ROLLOUT_WAITING, "(Pending): Unschedulable: 0/3 nodes are available"},
+	{"pod pulling its image",
+	 "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},\"status\":{\"phase\":\"Pending\","
+	 "\"conditions\":[{\"type\":\"PodScheduled\",\"status\":\"True\"}],"
+	 "\"containerStatuses\":[{\"state\":{\"waiting\":{\"reason\":\"ErrImagePull\"}}}]}}",
+	 K8S_ROLLOUT_WAITING, "(Pending): ErrImagePull"},
+	{"pod running", "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},\"status\":{\"phase\":\"Running\"}}",
+	 K8S_ROLLOUT_WAITING, "(Running)"},
+	{"pod done", "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},\"status\":{\"phase\":\"Succeeded\"}}",
+	 K8S_ROLLOUT_DONE, "pod \"p\" completed"},
+	{"pod failed: the container's reason and exit code",
+	 "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},\"status\":{\"phase\":\"Failed\","
+	 "\"containerStatuses\":[{\"state\":{\"terminated\":{\"reason\":\"Error\","
+	 "\"message\":\"rm: cannot remove\",\"exitCode\":1}}}]}}",
+	 K8S_ROLLOUT_FAILED, "failed: Error, rm: cannot remove (exit code 1)"},
+	{"pod evicted: the pod's own reason",
+	 "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},\"status\":{\"phase\":\"Failed\","
+	 "\"reason\":\"Evicted\",\"message\":\"low on ephemeral-storage\"}}",
+	 K8S_ROLLOUT_FAILED, "failed: Evicted, low on ephemeral-storage (exit code -1)"},
+
 	{"not a workload", "{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\"}}",
 	 K8S_ROLLOUT_UNTRACKABLE, "no rollout status for kind ConfigMap"},
 	{"not even an object", "[]", K8S_ROLLOUT_UNTRACKABLE, "(none)"},

@@ -253,6 +253,92 @@ static void test_unresolved_password(void **state)
 	json_decref(objs);
 }
 
+static const char *str_at(json_t *o, const char *a, const char *b)
+{
+	json_t *v = json_object_get(o, a);
+	return json_string_value(b ? json_object_get(v, b) : v);
+}
+
+/* destroy --purge's pod: bound to the recorded node (else the label), one
+ * container deleting exactly the directories the Deployments mount, and
+ * nothing else; valid as a pod template (shared/k8s-schemas has no Pod
+ * schema: k8s_schema_check.py validates a Pod as a Deployment's template). */
+static void test_purge_pod(void **state)
+{
+	(void)state;
+	struct k8s_config c = config_hostpath();
+	json_t *pod = NULL;
+	char *cause = NULL;
+	assert_int_equal(k8s_purge_pod(&c, "/srv/ml data", "worker-3", "clearml-purge-1", &pod, &cause), 0);
+	assert_string_equal(str_at(pod, "kind", NULL), "Pod");
+	assert_string_equal(str_at(pod, "metadata", "name"), "clearml-purge-1");
+	assert_string_equal(str_at(pod, "metadata", "namespace"), "clearml");
+	json_t *spec = json_object_get(pod, "spec");
+	assert_string_equal(str_at(spec, "restartPolicy", NULL), "Never");
+	assert_string_equal(str_at(spec, "nodeName", NULL), "worker-3");
+	assert_null(json_object_get(spec, "nodeSelector"));
+	json_t *vol = json_object_get(json_array_get(json_object_get(spec, "volumes"), 0), "hostPath");
+	assert_string_equal(str_at(vol, "path", NULL), "/srv/ml data");
+	assert_string_equal(str_at(vol, "type", NULL), "Directory");
+	json_t *ctr = json_array_get(json_object_get(spec, "containers"), 0);
+	const char *mount = str_at(json_array_get(json_object_get(ctr, "volumeMounts"), 0), "mountPath", NULL);
+	assert_string_equal(mount, "/clearml");
+	json_t *cmd = json_object_get(ctr, "command");
+	const char *head[] = {"rm", "-rf", "--one-file-system", "--"};
+	for (size_t i = 0; i < LF_ARRAY_LEN(head); i++)
+		assert_string_equal(json_string_value(json_array_get(cmd, i)), head[i]);
+	size_t n = 0;
+	while (k8s_data_paths[n])
+		n++;
+	assert_int_equal(json_array_size(cmd), LF_ARRAY_LEN(head) + n);
+	for (size_t i = 0; i < n; i++) {
+		char *want = lf_asprintf("/clearml/%s", k8s_data_paths[i]);
+		assert_string_equal(json_string_value(json_array_get(cmd, LF_ARRAY_LEN(head) + i)), want);
+		free(want);
+	}
+	/* Without a recorded node: the labelled one. */
+	json_t *pod2 = NULL;
+	assert_int_equal(k8s_purge_pod(&c, "/opt/clearml", NULL, "p2", &pod2, &cause), 0);
+	spec = json_object_get(pod2, "spec");
+	assert_null(json_object_get(spec, "nodeName"));
+	assert_string_equal(str_at(spec, "nodeSelector", "app"), "clearml");
+	json_t *both = json_pack("[o, o]", pod, pod2);
+	schema_check(both, "purge pod");
+	json_decref(both);
+
+	/* Every hostPath the Deployments mount is one of the purged
+	 * directories, and every purged directory is mounted. */
+	json_t *all = all_manifests(&c);
+	bool used[32] = {false};
+	assert_true(n < LF_ARRAY_LEN(used));
+	size_t i, k;
+	json_t *o, *v;
+	json_array_foreach(all, i, o)
+	{
+		json_array_foreach(json_object_get(pod_spec(o), "volumes"), k, v)
+		{
+			const char *p = str_at(v, "hostPath", "path");
+			if (!p)
+				continue;
+			size_t j;
+			for (j = 0; j < n; j++) {
+				char *want = lf_asprintf("/opt/clearml/%s", k8s_data_paths[j]);
+				bool same = strcmp(p, want) == 0;
+				free(want);
+				if (same)
+					break;
+			}
+			if (j == n)
+				fail_msg("hostPath %s is not in k8s_data_paths: purge would leave it", p);
+			used[j] = true;
+		}
+	}
+	for (size_t j = 0; j < n; j++)
+		if (!used[j])
+			fail_msg("k8s_data_paths has %s, which no Deployment mounts", k8s_data_paths[j]);
+	json_decref(all);
+}
+
 static const struct check_result *find_check(const struct check_list *cl, const char *id)
 {
 	for (size_t i = 0; i < cl->n; i++)
@@ -341,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_deployments_follow_the_guide),
 		cmocka_unit_test(test_pvc),
 		cmocka_unit_test(test_unresolved_password),
+		cmocka_unit_test(test_purge_pod),
 		cmocka_unit_test(test_checks_against_standin),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

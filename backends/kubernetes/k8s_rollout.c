@@ -189,6 +189,66 @@ static enum k8s_rollout daemonset(const json_t *d, char **message)
 	return K8S_ROLLOUT_DONE;
 }
 
+/* The first condition of `type` that is not "True", as "Reason: message". */
+static char *condition_problem(const json_t *st, const char *type)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(st, "conditions"), i, c)
+	{
+		const char *t = json_string_value(json_object_get(c, "type"));
+		const char *v = json_string_value(json_object_get(c, "status"));
+		if (t && strcmp(t, type) == 0 && v && strcmp(v, "True") != 0) {
+			const char *r = json_string_value(json_object_get(c, "reason"));
+			const char *m = json_string_value(json_object_get(c, "message"));
+			return lf_asprintf("%s%s%s", r ? r : "", r && m ? ": " : "", m ? m : "");
+		}
+	}
+	return NULL;
+}
+
+/* A one-off pod (restartPolicy Never): Succeeded is done, Failed a
+ * failure with the container's reason and exit code; before that, what
+ * it waits for (scheduling, the image, the mount). */
+static enum k8s_rollout pod(const json_t *p, char **message)
+{
+	const json_t *st = json_object_get(p, "status");
+	const char *name = name_of(p);
+	const char *phase = json_string_value(json_object_get(st, "phase"));
+	const json_t *cs = json_array_get(json_object_get(st, "containerStatuses"), 0);
+	const json_t *state = json_object_get(cs, "state");
+	const json_t *term = json_object_get(state, "terminated");
+	const json_t *wait = json_object_get(state, "waiting");
+	if (phase && strcmp(phase, "Succeeded") == 0) {
+		say(message, lf_asprintf(_("pod \"%s\" completed"), name));
+		return K8S_ROLLOUT_DONE;
+	}
+	if (phase && strcmp(phase, "Failed") == 0) {
+		const char *r = json_string_value(json_object_get(term, "reason"));
+		const char *m = json_string_value(json_object_get(term, "message"));
+		if (!r)
+			r = json_string_value(json_object_get(st, "reason"));
+		if (!m)
+			m = json_string_value(json_object_get(st, "message"));
+		say(message, lf_asprintf(_("pod \"%s\" failed: %s%s%s (exit code %lld)"), name,
+					 r ? r : _("no reason given"), m ? ", " : "", m ? m : "",
+					 (long long)num(term, "exitCode", NULL, -1)));
+		return K8S_ROLLOUT_FAILED;
+	}
+	char *why = condition_problem(st, "PodScheduled");
+	if (!why && wait) {
+		const char *r = json_string_value(json_object_get(wait, "reason"));
+		const char *m = json_string_value(json_object_get(wait, "message"));
+		why = lf_asprintf("%s%s%s", r ? r : "", r && m ? ": " : "", m ? m : "");
+	}
+	say(message, why && *why ? lf_asprintf(_("Waiting for pod \"%s\" (%s): %s"), name,
+						 phase ? phase : "Pending", why)
+				  : lf_asprintf(_("Waiting for pod \"%s\" (%s)..."), name,
+						 phase ? phase : "Pending"));
+	free(why);
+	return K8S_ROLLOUT_WAITING;
+}
+
 enum k8s_rollout k8s_rollout_status(const json_t *obj, char **message)
 {
 	if (message)
@@ -200,6 +260,8 @@ enum k8s_rollout k8s_rollout_status(const json_t *obj, char **message)
 		return statefulset(obj, message);
 	if (kind && strcmp(kind, "DaemonSet") == 0)
 		return daemonset(obj, message);
+	if (kind && strcmp(kind, "Pod") == 0)
+		return pod(obj, message);
 	say(message, lf_asprintf(_("no rollout status for kind %s"), kind ? kind : "(none)"));
 	return K8S_ROLLOUT_UNTRACKABLE;
 }

@@ -7,7 +7,9 @@
  * spec.replicas, no old replicas may remain (status.replicas ==
  * updatedReplicas), and availableReplicas must reach updatedReplicas.
  * StatefulSet and DaemonSet follow kubectl's viewers for them too; an
- * OnDelete update strategy cannot be followed (K8S_ROLLOUT_UNTRACKABLE). */
+ * OnDelete update strategy cannot be followed (K8S_ROLLOUT_UNTRACKABLE).
+ * A Pod is followed as a one-off job (restartPolicy Never): phase
+ * Succeeded is done, Failed is a failure. */
 #ifndef LANDFALL_K8S_ROLLOUT_H
 #define LANDFALL_K8S_ROLLOUT_H
 
@@ -22,7 +24,7 @@ enum k8s_rollout {
 	K8S_ROLLOUT_UNTRACKABLE, /* not a kind or strategy that can be followed */
 };
 
-/* Pure: looks only at `obj` (a Deployment, StatefulSet or DaemonSet as the
+/* Pure: looks only at `obj` (a Deployment, StatefulSet, DaemonSet or Pod as the
  * API returns it). *message (when not NULL) gets a caller-freed,
  * translated line like kubectl's ("Waiting for deployment "x" rollout to
  * finish: 1 of 2 updated replicas are available..."). */

@@ -22,12 +22,6 @@
 #define NEED_CPU	2.0
 #define NEED_MEMORY_GIB 8.0
 
-struct k8s_session {
-	const struct k8s_config *c;
-	struct events *evs;
-	struct k8s_client *client;
-	long rollout_timeout_ms, rollout_interval_ms;
-};
 
 static long env_ms(const char *name, long def)
 {
@@ -53,6 +47,7 @@ static int k8s_open(const void *config, struct events *evs, void **session, char
 	/* Test knobs: the stand-in API server advances a rollout per read. */
 	s->rollout_timeout_ms = env_ms("LANDFALL_K8S_ROLLOUT_TIMEOUT_MS", 600000);
 	s->rollout_interval_ms = env_ms("LANDFALL_K8S_ROLLOUT_INTERVAL_MS", 2000);
+	s->pod_timeout_ms = env_ms("LANDFALL_K8S_POD_TIMEOUT_MS", 300000);
 	char *d = kubeconfig_describe(k8s_client_kubeconfig(client));
 	events_log(evs, NULL, LOG_INFO, _("Kubernetes: %s"), d);
 	free(d);
@@ -504,12 +499,7 @@ static int k8s_check(void *session, struct check_list *out, char **cause)
 
 /* ---- actions ------------------------------------------------------------ */
 
-static struct k8s_session *sess(struct action_ctx *ctx)
-{
-	return ctx->session;
-}
-
-static enum action_rc k8s_fail(struct action_ctx *ctx, enum k8s_status st, char *why)
+enum action_rc k8s_act_fail(struct action_ctx *ctx, enum k8s_status st, char *why)
 {
 	const char *hint = NULL;
 	if (st == K8S_ERR_FORBIDDEN)
@@ -533,7 +523,7 @@ static char *object_key(const json_t *obj)
 static enum action_rc manifests(struct action_ctx *ctx, json_t **out)
 {
 	char *why = NULL;
-	if (k8s_manifests(sess(ctx)->c, ctx->action->id, out, &why) != 0) {
+	if (k8s_manifests(k8s_sess(ctx)->c, ctx->action->id, out, &why) != 0) {
 		ctx_error(ctx, ACT_FAILED, NULL, "%s", why);
 		free(why);
 		return ACT_FAILED;
@@ -546,7 +536,7 @@ static enum action_rc manifests(struct action_ctx *ctx, json_t **out)
  * Landfall, so that destroy leaves a namespace it did not create. */
 static enum action_rc apply_find(struct action_ctx *ctx)
 {
-	struct k8s_session *s = sess(ctx);
+	struct k8s_session *s = k8s_sess(ctx);
 	json_t *objs = NULL;
 	if (manifests(ctx, &objs) != ACT_OK)
 		return ACT_FAILED;
@@ -568,7 +558,7 @@ static enum action_rc apply_find(struct action_ctx *ctx)
 			if (strcmp(ctx->action->id, "namespace") == 0 && !ctx_resource(ctx, key))
 				ctx_set_resource(ctx, "existed", "true");
 		} else if (st != K8S_ERR_NOT_FOUND) {
-			rc = k8s_fail(ctx, st, why);
+			rc = k8s_act_fail(ctx, st, why);
 			why = NULL;
 		}
 		free(why);
@@ -583,7 +573,7 @@ static enum action_rc apply_find(struct action_ctx *ctx)
 
 static enum action_rc apply_apply(struct action_ctx *ctx)
 {
-	struct k8s_session *s = sess(ctx);
+	struct k8s_session *s = k8s_sess(ctx);
 	json_t *objs = NULL;
 	if (manifests(ctx, &objs) != ACT_OK)
 		return ACT_FAILED;
@@ -605,7 +595,7 @@ static enum action_rc apply_apply(struct action_ctx *ctx)
 		if (st == K8S_OK)
 			st = k8s_apply(s->client, path, obj, 0, NULL, &why);
 		if (st != K8S_OK) {
-			rc = k8s_fail(ctx, st, why);
+			rc = k8s_act_fail(ctx, st, why);
 		} else {
 			ctx_log(ctx, LOG_INFO, _("applied %s"), key);
 			ctx_progress(ctx, (double)(i + 1) / (double)n);
@@ -635,7 +625,7 @@ static enum action_rc apply_apply(struct action_ctx *ctx)
 
 static enum action_rc apply_undo(struct action_ctx *ctx)
 {
-	struct k8s_session *s = sess(ctx);
+	struct k8s_session *s = k8s_sess(ctx);
 	const char *id = ctx->action->id;
 	if (strcmp(id, "namespace") == 0 && ctx_resource(ctx, "existed")) {
 		ctx_log(ctx, LOG_INFO, _("namespace %s existed before Landfall: kept"),
@@ -668,17 +658,13 @@ static enum action_rc apply_undo(struct action_ctx *ctx)
 				ctx_log(ctx, LOG_INFO, _("deleted %s"), key);
 				free(why);
 			} else {
-				rc = k8s_fail(ctx, st, why);
+				rc = k8s_act_fail(ctx, st, why);
 			}
 		}
 		free(key);
 		if (rc != ACT_OK)
 			break;
 	}
-	if (rc == ACT_OK && strncmp(id, "deploy-", 7) == 0 && !pvc)
-		ctx_log(ctx, LOG_INFO,
-			_("the data under %s on the node is kept; delete it on the node when no longer needed"),
-			lf_str_empty(s->c->base_dir) ? "/opt/clearml" : s->c->base_dir);
 	json_decref(objs);
 	return rc;
 }
@@ -699,13 +685,13 @@ static char *node_path(const struct k8s_session *s)
 /* Already labelled: nothing to do, and destroy must leave the label. */
 static enum action_rc label_find(struct action_ctx *ctx)
 {
-	struct k8s_session *s = sess(ctx);
+	struct k8s_session *s = k8s_sess(ctx);
 	char *path = node_path(s), *why = NULL;
 	json_t *node = NULL;
 	enum k8s_status st = k8s_get(s->client, path, &node, &why);
 	free(path);
 	if (st != K8S_OK)
-		return k8s_fail(ctx, st, why);
+		return k8s_act_fail(ctx, st, why);
 	const char *v = json_string_value(json_object_get(
 		json_object_get(json_object_get(node, "metadata"), "labels"), "app"));
 	enum action_rc rc = ACT_NOT_FOUND;
@@ -728,7 +714,7 @@ static enum action_rc label_find(struct action_ctx *ctx)
 
 static enum action_rc label_patch(struct action_ctx *ctx, json_t *value)
 {
-	struct k8s_session *s = sess(ctx);
+	struct k8s_session *s = k8s_sess(ctx);
 	json_t *patch = json_pack("{s:{s:{s:o}}}", "metadata", "labels", "app", value);
 	char *path = node_path(s), *why = NULL;
 	enum k8s_status st = k8s_merge_patch(s->client, path, patch, NULL, &why);
@@ -738,12 +724,12 @@ static enum action_rc label_patch(struct action_ctx *ctx, json_t *value)
 		free(why);
 		return ACT_OK;
 	}
-	return st == K8S_OK ? (free(why), ACT_OK) : k8s_fail(ctx, st, why);
+	return st == K8S_OK ? (free(why), ACT_OK) : k8s_act_fail(ctx, st, why);
 }
 
 static enum action_rc label_apply(struct action_ctx *ctx)
 {
-	struct k8s_session *s = sess(ctx);
+	struct k8s_session *s = k8s_sess(ctx);
 	if (!ctx_resource(ctx, "added"))
 		ctx_set_resource(ctx, "added", "yes");
 	ctx_set_resource(ctx, "node", s->c->node);
@@ -763,7 +749,7 @@ static enum action_rc label_undo(struct action_ctx *ctx)
 	enum action_rc rc = label_patch(ctx, json_null());
 	if (rc == ACT_OK)
 		ctx_log(ctx, LOG_INFO, _("removed the label app=clearml from node %s"),
-			sess(ctx)->c->node);
+			k8s_sess(ctx)->c->node);
 	return rc;
 }
 
@@ -790,13 +776,13 @@ static void on_rollout(const char *message, void *user)
 /* Node addresses, the URLs on the nodes and what the load balancer needs. */
 static enum action_rc record_outputs(struct action_ctx *ctx)
 {
-	struct k8s_session *s = sess(ctx);
+	struct k8s_session *s = k8s_sess(ctx);
 	const struct k8s_config *c = s->c;
 	json_t *list = NULL;
 	char *why = NULL;
 	enum k8s_status st = k8s_list(s->client, "/api/v1/nodes", "app=clearml", &list, &why);
 	if (st != K8S_OK)
-		return k8s_fail(ctx, st, why);
+		return k8s_act_fail(ctx, st, why);
 	json_t *node = json_array_get(json_object_get(list, "items"), 0);
 	if (node) {
 		char *addrs = node_addresses(node);
@@ -830,7 +816,7 @@ static enum action_rc record_outputs(struct action_ctx *ctx)
 
 static enum action_rc rollout_apply(struct action_ctx *ctx)
 {
-	struct k8s_session *s = sess(ctx);
+	struct k8s_session *s = k8s_sess(ctx);
 	size_t n = 0;
 	while (k8s_deployments[n])
 		n++;
@@ -846,7 +832,7 @@ static enum action_rc rollout_apply(struct action_ctx *ctx)
 		free(path);
 		if (st != K8S_OK) {
 			free(msg);
-			return k8s_fail(ctx, st, why);
+			return k8s_act_fail(ctx, st, why);
 		}
 		free(why);
 		if (state != K8S_ROLLOUT_DONE) {

@@ -54,5 +54,14 @@ int k8s_manifests(const struct k8s_config *c, const char *action_id, json_t **ou
 
 /* The Deployments of the plan, in order (NULL-terminated). */
 extern const char *const k8s_deployments[];
+/* With hostPath storage, the directories under base_dir that the
+ * Deployments use (NULL-terminated): what destroy --purge deletes. */
+extern const char *const k8s_data_paths[];
+
+/* The one-off Pod of destroy --purge that deletes k8s_data_paths under
+ * `base_dir` on `node` (NULL: the node labelled app=clearml); new
+ * reference in *out. Returns 0, or -1 with *cause. */
+int k8s_purge_pod(const struct k8s_config *c, const char *base_dir, const char *node,
+		  const char *name, json_t **out, char **cause);
 
 #endif

@@ -9,6 +9,10 @@
 #include "../render.h"
 #include "k8s_yaml.h"
 
+const char *const k8s_data_paths[] = {"data/mongo_4", "data/elastic7plus", "data/redis",
+				      "data/fileserver", "logs/apiserver", "logs/fileserver",
+				      NULL};
+
 const char *const k8s_deployments[] = {"mongo",	     "elastic",	  "redis", "apiserver",
 				       "fileserver", "webserver", NULL};
 
@@ -115,6 +119,23 @@ static char *asset_for(const char *action_id)
 	return NULL;
 }
 
+/* Render `asset` with `vars` and parse its documents into *out. The text
+ * is wiped: a Secret's holds passwords. */
+static int render_docs(const char *asset, json_t *vars, json_t **out, char **cause)
+{
+	size_t len = 0;
+	char *text = render_asset(asset, vars, &len, cause);
+	if (!text)
+		return -1;
+	json_t *docs = k8s_yaml_load(text, len, asset, 0, cause);
+	memset(text, 0, len);
+	free(text);
+	if (!docs)
+		return -1;
+	*out = docs;
+	return 0;
+}
+
 int k8s_manifests(const struct k8s_config *c, const char *action_id, json_t **out, char **cause)
 {
 	*out = NULL;
@@ -139,19 +160,30 @@ int k8s_manifests(const struct k8s_config *c, const char *action_id, json_t **ou
 			}
 	}
 	json_t *vars = k8s_manifest_vars(c, with_users);
-	size_t len = 0;
-	char *text = render_asset(asset, vars, &len, cause);
+	int rc = render_docs(asset, vars, out, cause);
 	json_decref(vars);
-	if (!text) {
-		free(asset);
-		return -1;
-	}
-	json_t *docs = k8s_yaml_load(text, len, asset, 0, cause);
-	memset(text, 0, len); /* the Secret's text holds passwords */
-	free(text);
 	free(asset);
-	if (!docs)
-		return -1;
-	*out = docs;
-	return 0;
+	return rc;
+}
+
+int k8s_purge_pod(const struct k8s_config *c, const char *base_dir, const char *node,
+		  const char *name, json_t **out, char **cause)
+{
+	*out = NULL;
+	json_t *vars = k8s_manifest_vars(c, false);
+	json_object_set_new(vars, "base_dir", json_string(base_dir));
+	json_object_set_new(vars, "node", json_string(node ? node : ""));
+	json_object_set_new(vars, "name", json_string(name));
+	json_t *paths = json_array();
+	for (size_t i = 0; k8s_data_paths[i]; i++)
+		json_array_append_new(paths, json_string(k8s_data_paths[i]));
+	json_object_set_new(vars, "paths", paths);
+	json_t *docs = NULL;
+	int rc = render_docs("k8s-purge-pod.yaml", vars, &docs, cause);
+	json_decref(vars);
+	if (rc == 0) {
+		*out = json_incref(json_array_get(docs, 0));
+		json_decref(docs);
+	}
+	return rc;
 }

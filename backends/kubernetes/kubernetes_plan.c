@@ -25,6 +25,11 @@ int kubernetes_plan(const void *config, struct plan *p, char **cause)
 		plan_addf(p, "storage", &k8s_apply_ops, _("Claim the storage"),
 			  _("PersistentVolumeClaims for data and files (storage class %s)"),
 			  lf_str_empty(c->storage_class) ? _("default") : c->storage_class);
+	else
+		plan_addf(p, "node-data", &k8s_node_data_ops, _("Keep the data on the node"),
+			  _("%s on the node labelled app=clearml (hostPath): destroy keeps it, "
+			    "destroy --purge deletes it with a one-off pod"),
+			  lf_str_empty(c->base_dir) ? "/opt/clearml" : c->base_dir);
 	static const char *const services[] = {"mongo",	    "elastic",	  "redis",
 					       "apiserver", "fileserver", "webserver"};
 	for (size_t i = 0; i < LF_ARRAY_LEN(services); i++) {

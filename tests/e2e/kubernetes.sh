@@ -9,7 +9,16 @@
 #      middle of the apply (exit 4), then comes back: apply resumes and
 #      finishes; destroy keeps the label it did not add;
 #   C. an exec credential plugin that hands out a bearer token;
-#   D. two labelled nodes: the checks fail with the guide's warning.
+#   D. two labelled nodes: the checks fail with the guide's warning;
+#   E.-H. missing rights, claims kept and purged, a small node and an existing
+#      namespace, node ports held elsewhere;
+#   I. hostPath data on the node (a directory standing for the node's file
+#      system, which the stand-in's kubelet maps hostPath into): destroy keeps
+#      it; destroy --purge refuses a bad directory, fails in plain words while
+#      the directory is missing (the pod kept for its logs), then deletes
+#      exactly the server's directories with a pod bound to the recorded node;
+#   J. a rollout that never completes (ProgressDeadlineExceeded): apply fails
+#      naming the deployment, and resumes once it can complete.
 # Usage: kubernetes.sh LANDFALL_BINARY SOURCE_DIR
 set -u
 LF=$(realpath "$1")
@@ -35,13 +44,14 @@ export LANDFALL_K8S_ROLLOUT_INTERVAL_MS=50 LANDFALL_K8S_ROLLOUT_TIMEOUT_MS=60000
 export LF_K8S_ADMIN_PASSWORD=Marker-K8s-Admin-3b7e
 mkdir -p "$HOME"
 SD=$WORK/standin
+mkdir -p "$WORK/node"
 printf '[{"name": "node-1", "address": "10.0.0.11"}, {"name": "node-2", "address": "10.0.0.12"},
   {"name": "node-3", "address": "10.0.0.13", "cpu": "1", "memory": "4Gi"}]\n' >"$WORK/nodes.json"
 
 start_standin() { # [PORT]
 	rm -f "$SD/port"
 	python3 "$SRC/tests/k8s_standin.py" --dir "$SD" --nodes "$WORK/nodes.json" \
-		--port "${1:-0}" >>"$WORK/standin.log" 2>&1 &
+		--port "${1:-0}" --node-root "$WORK/node" >>"$WORK/standin.log" 2>&1 &
 	SPID=$!
 	for _ in $(seq 1 100); do
 		[ -s "$SD/port" ] && return 0
@@ -284,5 +294,85 @@ kc create service nodeport held --tcp=8008:8008 --node-port=30008 -n default >/d
 answers "$WORK/h.yaml" "$KC" node-3 clearml-h
 expect_exit 3 "H: check fails when the node ports are taken" "$LF" check --answers "$WORK/h.yaml"
 check "H: the holder is named" contains "$WORK/last.out" "node ports already in use: 30008 (service default/held)"
+
+# ---- I: hostPath data kept by destroy, deleted by destroy --purge ---------
+kc delete service held -n default >/dev/null
+kc get services -A >/dev/null 2>&1
+DATA=$WORK/node/opt/clearml
+seed_data() {
+	local d
+	for d in data/mongo_4/db data/elastic7plus/nodes data/redis data/fileserver/p1 logs/apiserver logs/fileserver; do
+		mkdir -p "$DATA/$d"
+		echo x >"$DATA/$d/file"
+	done
+	mkdir -p "$DATA/data/other" "$DATA/config"
+	echo keep >"$DATA/data/other/notes"
+	echo keep >"$DATA/config/apiserver.conf"
+}
+seed_data
+journal_of() { # STATE_DIR ACTION: "status base_dir node"
+	python3 -c "
+import json, sys
+a = [x for x in json.load(open(sys.argv[1] + '/journal.json'))['actions'] if x['id'] == sys.argv[2]][0]
+r = a.get('resources') or {}
+print(a['status'], r.get('base_dir'), r.get('node'))" "$1" "$2"
+}
+answers "$WORK/i.yaml" "$KC" node-1 clearml-i
+expect_exit 0 "I: apply with hostPath storage" "$LF" apply --answers "$WORK/i.yaml" --state "$WORK/st-i"
+check "I: the plan says the data stays on the node" contains "$WORK/last.out" "Keep the data on the node"
+check "I: the journal records the directory and the node" test "$(journal_of "$WORK/st-i" node-data)" = "done /opt/clearml node-1"
+expect_exit 0 "I: destroy --yes" "$LF" destroy --yes --state "$WORK/st-i"
+check "I: destroy keeps the data on the node" test -f "$DATA/data/mongo_4/db/file"
+check "I: the journal says kept" test "$(journal_of "$WORK/st-i" node-data)" = "kept /opt/clearml node-1"
+check "I: no pod was run" test -z "$(kc get pods -A -o name 2>/dev/null)"
+check "I: the label Landfall added is gone" test -z "$(label_of node-1)"
+# A journal whose directory is the root is refused, nothing deleted.
+cp -a "$WORK/st-i" "$WORK/st-i-root"
+sed -i 's|"base_dir": "/opt/clearml"|"base_dir": "/"|' "$WORK/st-i-root/journal.json"
+expect_exit 5 "I: --purge refuses to delete under /" "$LF" destroy --purge=k8s-e2e --state "$WORK/st-i-root"
+check "I: ... and says so" contains "$WORK/last.out" "/ cannot be purged: nothing was deleted"
+check "I: ... nothing deleted" test -f "$DATA/data/redis/file"
+# The directory missing on the node: the pod cannot start; said, and kept.
+mv "$DATA" "$DATA.away"
+LANDFALL_K8S_POD_TIMEOUT_MS=3000 expect_exit 5 "I: --purge with the directory missing fails" "$LF" destroy --purge=k8s-e2e --state "$WORK/st-i"
+check "I: ... in plain words" contains "$WORK/last.out" "hostPath type check failed: /opt/clearml is not a directory"
+check "I: ... with how to look" contains "$WORK/last.out" "describe pod clearml-purge-"
+kc get pods -n clearml-i -o json >"$WORK/purge-pod.json"
+check "I: the purge pod: bound to node-1, runs once, mounts the base directory, deletes the server's directories" python3 - "$WORK/purge-pod.json" <<'EOF2'
+import json, sys
+items = json.load(open(sys.argv[1]))["items"]
+assert len(items) == 1, [i["metadata"]["name"] for i in items]
+p = items[0]
+s = p["spec"]
+assert s["nodeName"] == "node-1" and "nodeSelector" not in s, s
+assert s["restartPolicy"] == "Never", s
+assert s["volumes"] == [{"name": "base", "hostPath": {"path": "/opt/clearml", "type": "Directory"}}], s["volumes"]
+c = s["containers"][0]
+assert c["image"] == "busybox:1.36", c["image"]
+assert c["command"][:4] == ["rm", "-rf", "--one-file-system", "--"], c["command"]
+assert sorted(c["command"][4:]) == sorted("/clearml/" + d for d in (
+    "data/mongo_4", "data/elastic7plus", "data/redis", "data/fileserver",
+    "logs/apiserver", "logs/fileserver")), c["command"]
+assert p["metadata"]["labels"]["landfall.io/purge"] == "true", p["metadata"]["labels"]
+EOF2
+mv "$DATA.away" "$DATA"
+expect_exit 0 "I: destroy --purge=NAME deletes the data on the node" "$LF" destroy --purge=k8s-e2e --state "$WORK/st-i"
+check "I: the server's directories are gone" bash -c "[ ! -e '$DATA/data/mongo_4' ] && [ ! -e '$DATA/data/elastic7plus' ] && [ ! -e '$DATA/data/redis' ] && [ ! -e '$DATA/data/fileserver' ] && [ ! -e '$DATA/logs/apiserver' ] && [ ! -e '$DATA/logs/fileserver' ]"
+check "I: what is not the server's is kept" bash -c "[ -f '$DATA/data/other/notes' ] && [ -f '$DATA/config/apiserver.conf' ]"
+check "I: the failed pod and the purge pod are deleted" bash -c "kc() { kubectl --kubeconfig '$KC' \"\$@\"; }; kc get pods -A -o name >/dev/null; [ -z \"\$(kc get pods -A -o name)\" ]"
+check "I: the journal says undone" test "$(journal_of "$WORK/st-i" node-data | cut -d' ' -f1)" = undone
+
+# ---- J: a rollout that never completes ---------------------------------------
+control rollout-fail '{"names": ["elastic"]}' >/dev/null
+answers "$WORK/j.yaml" "$KC" node-2 clearml-j
+expect_exit 4 "J: apply fails when a rollout exceeds its progress deadline" "$LF" apply --answers "$WORK/j.yaml" --state "$WORK/st-j"
+check "J: the deployment and the reason are named" contains "$WORK/last.out" 'deployment elastic: deployment "elastic" exceeded its progress deadline (failed)'
+check "J: how to look is said" contains "$WORK/last.out" "kubectl -n clearml-j describe deployment elastic"
+check "J: the rollout action is failed, the rest done" python3 -c "
+import json; a=json.load(open('$WORK/st-j/journal.json'))['actions']
+s={x['id']: x['status'] for x in a}; assert s['rollout']=='failed' and all(v=='done' for k, v in s.items() if k!='rollout'), s"
+control rollout-fail '{"names": []}' >/dev/null
+expect_exit 0 "J: apply resumes once the rollout can complete" "$LF" apply --answers "$WORK/j.yaml" --state "$WORK/st-j"
+expect_exit 0 "J: destroy --yes" "$LF" destroy --yes --state "$WORK/st-j"
 
 finish
