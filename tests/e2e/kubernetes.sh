@@ -48,18 +48,10 @@ mkdir -p "$WORK/node"
 printf '[{"name": "node-1", "address": "10.0.0.11"}, {"name": "node-2", "address": "10.0.0.12"},
   {"name": "node-3", "address": "10.0.0.13", "cpu": "1", "memory": "4Gi"}]\n' >"$WORK/nodes.json"
 
+. "$SRC/tests/e2e/k8s_lib.sh"
 start_standin() { # [PORT]
-	rm -f "$SD/port"
-	python3 "$SRC/tests/k8s_standin.py" --dir "$SD" --nodes "$WORK/nodes.json" \
-		--port "${1:-0}" --node-root "$WORK/node" >>"$WORK/standin.log" 2>&1 &
-	SPID=$!
-	for _ in $(seq 1 100); do
-		[ -s "$SD/port" ] && return 0
-		sleep 0.1
-	done
-	echo "not ok - the stand-in API server did not start:"
-	tail -20 "$WORK/standin.log"
-	exit 1
+	k8s_standin_start "$SD" "$WORK/nodes.json" "${1:-0}" --node-root "$WORK/node" || exit 1
+	SPID=$K8S_STANDIN_PID
 }
 start_standin
 PORT=$(cat "$SD/port")
