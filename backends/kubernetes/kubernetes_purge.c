@@ -99,8 +99,11 @@ static enum action_rc wait_server_pods_gone(struct action_ctx *ctx)
 						   "--purge again when they are gone"),
 						 s->c->namespace_);
 			rc = ctx_error(ctx, ACT_FAILED, hint,
-				       _("%zu pods of the server are still running in %s: the data "
-					 "is in use"),
+				       ngettext("%zu pod of the server is still running in %s: "
+						"the data is in use",
+						"%zu pods of the server are still running in %s: "
+						"the data is in use",
+						n),
 				       n, s->c->namespace_);
 			free(hint);
 			break;
