@@ -71,6 +71,29 @@ static bool purgeable(const char *base)
 	return true;
 }
 
+/* Delete `path`; already gone is fine. */
+static enum action_rc delete_path(struct action_ctx *ctx, const char *path)
+{
+	char *why = NULL;
+	enum k8s_status st = k8s_delete(k8s_sess(ctx)->client, path, NULL, &why);
+	if (st != K8S_OK && st != K8S_ERR_NOT_FOUND)
+		return k8s_act_fail(ctx, st, why);
+	free(why);
+	return ACT_OK;
+}
+
+/* One more round of a wait that ends at `deadline`: ACT_OK after sleeping
+ * an interval, else the error (`late` with `hint`) or an interruption. */
+static enum action_rc wait_round(struct action_ctx *ctx, long long deadline, const char *hint,
+				 const char *late)
+{
+	if (lf_now_ms() >= deadline)
+		return ctx_error(ctx, ACT_FAILED, hint, "%s", late);
+	if (lf_sleep_ms(k8s_sess(ctx)->rollout_interval_ms) != 0)
+		return ctx_error(ctx, ACT_RETRY, NULL, "%s", _("interrupted"));
+	return ACT_OK;
+}
+
 /* Poll until no pod of the server is left in the namespace. */
 static enum action_rc wait_server_pods_gone(struct action_ctx *ctx)
 {
@@ -94,24 +117,20 @@ static enum action_rc wait_server_pods_gone(struct action_ctx *ctx)
 			ctx_log(ctx, LOG_INFO,
 				_("waiting for the server's pods to stop (%zu left)"), n);
 		said = true;
-		if (lf_now_ms() >= deadline) {
-			char *hint = lf_asprintf(_("kubectl -n %s get pods shows them; run destroy "
-						   "--purge again when they are gone"),
-						 s->c->namespace_);
-			rc = ctx_error(ctx, ACT_FAILED, hint,
-				       ngettext("%zu pod of the server is still running in %s: "
-						"the data is in use",
-						"%zu pods of the server are still running in %s: "
-						"the data is in use",
-						n),
-				       n, s->c->namespace_);
-			free(hint);
+		char *hint = lf_asprintf(_("kubectl -n %s get pods shows them; run destroy --purge "
+					   "again when they are gone"),
+					 s->c->namespace_);
+		char *late = lf_asprintf(ngettext("%zu pod of the server is still running in %s: "
+						  "the data is in use",
+						  "%zu pods of the server are still running in %s: "
+						  "the data is in use",
+						  n),
+					 n, s->c->namespace_);
+		rc = wait_round(ctx, deadline, hint, late);
+		free(hint);
+		free(late);
+		if (rc != ACT_OK)
 			break;
-		}
-		if (lf_sleep_ms(s->rollout_interval_ms) != 0) {
-			rc = ctx_error(ctx, ACT_RETRY, NULL, "%s", _("interrupted"));
-			break;
-		}
 	}
 	free(path);
 	return rc;
@@ -137,14 +156,10 @@ static enum action_rc delete_leftovers(struct action_ctx *ctx)
 		const char *name = json_string_value(
 			json_object_get(json_object_get(pod, "metadata"), "name"));
 		char *p = lf_asprintf("%s/%s", path, name ? name : "");
-		st = k8s_delete(s->client, p, NULL, &why);
+		rc = delete_path(ctx, p);
 		free(p);
-		if (st != K8S_OK && st != K8S_ERR_NOT_FOUND) {
-			rc = k8s_act_fail(ctx, st, why);
+		if (rc != ACT_OK)
 			break;
-		}
-		free(why);
-		why = NULL;
 		ctx_log(ctx, LOG_INFO, _("deleted the pod %s of an earlier purge"), name);
 	}
 	json_decref(list);
@@ -190,17 +205,13 @@ static enum action_rc ensure_namespace(struct action_ctx *ctx)
 			break;
 		ctx_log(ctx, LOG_INFO, _("namespace %s is being deleted: waiting"),
 			s->c->namespace_);
-		if (lf_now_ms() >= deadline) {
-			rc = ctx_error(ctx, ACT_FAILED, NULL,
-				       _("namespace %s is still being deleted; run destroy --purge "
-					 "again later"),
-				       s->c->namespace_);
+		char *late = lf_asprintf(
+			_("namespace %s is still being deleted; run destroy --purge again later"),
+			s->c->namespace_);
+		rc = wait_round(ctx, deadline, NULL, late);
+		free(late);
+		if (rc != ACT_OK)
 			break;
-		}
-		if (lf_sleep_ms(s->rollout_interval_ms) != 0) {
-			rc = ctx_error(ctx, ACT_RETRY, NULL, "%s", _("interrupted"));
-			break;
-		}
 	}
 	free(path);
 	return rc;
@@ -259,11 +270,7 @@ static enum action_rc run_purge_pod(struct action_ctx *ctx, const char *base, co
 		free(hint);
 		goto out;
 	}
-	st = k8s_delete(s->client, path, NULL, &why);
-	if (st != K8S_OK && st != K8S_ERR_NOT_FOUND) {
-		rc = k8s_act_fail(ctx, st, why);
-		why = NULL;
-	}
+	rc = delete_path(ctx, path);
 out:
 	free(why);
 	free(msg);
@@ -303,14 +310,9 @@ static enum action_rc data_undo(struct action_ctx *ctx)
 	if (rc == ACT_OK) {
 		ctx_log(ctx, LOG_INFO, _("deleted the server's data under %s on the node"), base);
 		if (ctx_resource(ctx, "namespace_made")) {
-			char *path = lf_asprintf("/api/v1/namespaces/%s", s->c->namespace_),
-			     *why = NULL;
-			enum k8s_status st = k8s_delete(s->client, path, NULL, &why);
+			char *path = lf_asprintf("/api/v1/namespaces/%s", s->c->namespace_);
+			rc = delete_path(ctx, path);
 			free(path);
-			if (st != K8S_OK && st != K8S_ERR_NOT_FOUND)
-				rc = k8s_act_fail(ctx, st, why);
-			else
-				free(why);
 		}
 	}
 	return rc;
