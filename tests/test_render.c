@@ -812,6 +812,7 @@ static void test_assets_embedded(void **state)
 		"k8s-deploy-redis.yaml",
 		"k8s-deploy-webserver.yaml",
 		"k8s-namespace.yaml",
+		"k8s-purge-pod.yaml",
 		"k8s-pvc.yaml",
 		"k8s-secret.yaml",
 		"k8s-services.yaml",
