@@ -39,6 +39,7 @@ static const struct asset_info infos[] = {
 	{"k8s-deploy-redis.yaml", NULL, 0, false, "Kubernetes Deployment: Redis"},
 	{"k8s-deploy-webserver.yaml", NULL, 0, false, "Kubernetes Deployment: web application"},
 	{"k8s-namespace.yaml", NULL, 0, false, "Kubernetes Namespace"},
+	{"k8s-purge-pod.yaml", NULL, 0, false, "Kubernetes one-off Pod deleting the node data (destroy --purge, storage: hostpath)"},
 	{"k8s-pvc.yaml", NULL, 0, false, "Kubernetes PersistentVolumeClaims (storage: pvc)"},
 	{"k8s-secret.yaml", NULL, 0, true, "Kubernetes Secret: API server fixed users"},
 	{"k8s-services.yaml", NULL, 0, false, "Kubernetes Services: cluster and node ports"},
