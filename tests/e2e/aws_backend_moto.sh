@@ -80,11 +80,13 @@ echo "# proxy on $AWS_PROXY_URL"
 lf() { AWS_ENDPOINT_URL=$AWS_PROXY_URL "$LF" "$@"; }
 
 # answers NAME INSTALL [KEY=VALUE...]: an answers file; keys: ipv6, trusted
-# (YAML flow list), anywhere, bucket, zones.
+# (YAML flow list), anywhere, bucket, zones, dns, vpc and subnets (an
+# existing VPC; subnets as a YAML flow list), cert (an existing certificate).
 answers() {
 	local file=$WORK/$1.yaml install=$2 ipv6=true anywhere=false
 	local trusted='[203.0.113.0/24, 198.51.100.7/32, "2001:db8::/56"]'
 	local bucket=lf-e2e-$2-backups zones='[eu-west-1a, eu-west-1b, eu-west-1c]' dns=route53
+	local vpc='' subnets='' cert=''
 	shift 2
 	local kv
 	for kv in "$@"; do
@@ -95,6 +97,9 @@ answers() {
 		bucket=*) bucket=${kv#*=} ;;
 		zones=*) zones=${kv#*=} ;;
 		dns=*) dns=${kv#*=} ;;
+		vpc=*) vpc=${kv#*=} ;;
+		subnets=*) subnets=${kv#*=} ;;
+		cert=*) cert=${kv#*=} ;;
 		esac
 	done
 	cat >"$file" <<YAML
@@ -108,8 +113,11 @@ aws:
   region: eu-west-1
   zones: $zones
   network:
-    mode: new
-    vpc_cidr: 10.20.0.0/16
+$(if [ -n "$vpc" ]; then
+	printf '    mode: existing\n    vpc_id: %s\n    subnet_ids: %s\n' "$vpc" "$subnets"
+else
+	printf '    mode: new\n    vpc_cidr: 10.20.0.0/16\n'
+fi)
     ipv6: $ipv6
     trusted_cidrs: $trusted
     allow_anywhere: $anywhere
@@ -125,7 +133,7 @@ aws:
   dns:
     mode: $dns
   certificate:
-    mode: new
+$(if [ -n "$cert" ]; then printf '    mode: existing\n    arn: %s\n' "$cert"; else printf '    mode: new\n'; fi)
   backup:
     bucket: $bucket
     retention_days: 7
@@ -401,6 +409,34 @@ r=json.loads(subprocess.check_output(['aws','--output','json','route53','list-re
 assert [x for x in r['ResourceRecordSets'] if x['Type'] not in ('NS','SOA')]==[], r"
 expect_exit 0 "  ... destroy --purge" lf destroy --purge=lf-e2e-ext --state "$WORK/st-ext"
 same "  ... nothing is left" "$(rb count lf-e2e-ext)" "$NONE"
+
+# ---- the user's VPC and certificate: used, never created nor deleted ---------
+vpc=$(cli ec2 create-vpc --cidr-block 10.50.0.0/16 --query Vpc.VpcId)
+sub1=$(cli ec2 create-subnet --vpc-id "$vpc" --cidr-block 10.50.1.0/24 --availability-zone eu-west-1a --query Subnet.SubnetId)
+sub2=$(cli ec2 create-subnet --vpc-id "$vpc" --cidr-block 10.50.2.0/24 --availability-zone eu-west-1b --query Subnet.SubnetId)
+igw=$(cli ec2 create-internet-gateway --query InternetGateway.InternetGatewayId)
+cli ec2 attach-internet-gateway --vpc-id "$vpc" --internet-gateway-id "$igw" >/dev/null
+rt=$(cli ec2 create-route-table --vpc-id "$vpc" --query RouteTable.RouteTableId)
+cli ec2 create-route --route-table-id "$rt" --destination-cidr-block 0.0.0.0/0 --gateway-id "$igw" >/dev/null
+cli ec2 associate-route-table --route-table-id "$rt" --subnet-id "$sub1" >/dev/null
+cli ec2 associate-route-table --route-table-id "$rt" --subnet-id "$sub2" >/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=clearml.example.com \
+	-addext "subjectAltName=DNS:clearml.example.com,DNS:*.clearml.example.com" \
+	-keyout "$WORK/own.key" -out "$WORK/own.crt" 2>/dev/null
+cert=$(cli acm import-certificate --certificate "fileb://$WORK/own.crt" --private-key "fileb://$WORK/own.key" --query CertificateArn)
+check "the user's VPC, two public subnets and an imported certificate are set up" test -n "$vpc" -a -n "$sub2" -a -n "$cert"
+X=$(answers own lf-e2e-own ipv6=false vpc="$vpc" "subnets=[$sub1, $sub2]" cert="$cert")
+expect_exit 0 "an existing VPC and certificate: apply" lf apply --answers "$X" --state "$WORK/st-own"
+same "  ... no network and no certificate created, the rest once" "$(rb count lf-e2e-own)" "0 0 0 0 2 1 1 1 0 2 1 3 1 1 1"
+check "  ... the instance, groups, load balancer and target group in that VPC, the listener with that certificate" \
+	env EXISTING_VPC="$vpc" EXISTING_SUBNETS="$sub1,$sub2" EXISTING_CERT="$cert" \
+	MOTO_URL=$MOTO_URL AWS_PROXY_URL=$AWS_PROXY_URL python3 "$SRC/tests/e2e/aws_readback.py" existing lf-e2e-own
+expect_exit 0 "  ... destroy --purge" lf destroy --purge=lf-e2e-own --state "$WORK/st-own"
+same "  ... nothing of the install is left" "$(rb count lf-e2e-own)" "$NONE"
+check "  ... the VPC, its subnets and the certificate are still there" bash -c "
+aws ec2 describe-subnets --subnet-ids '$sub1' '$sub2' >/dev/null &&
+aws ec2 describe-vpcs --vpc-ids '$vpc' >/dev/null &&
+aws acm describe-certificate --certificate-arn '$cert' >/dev/null"
 
 same "every request Landfall made carried a valid signature (botocore re-verified $(aws_proxy_stat verified))" "$(aws_proxy_stat signature_failures)" 0
 same "  ... and none went unsigned" "$(aws_proxy_stat unsigned)" 0

@@ -4,13 +4,14 @@ Landfall), what a full Landfall apply created in moto, and hold it against
 the AWS guide's values. Used by aws_backend_moto.sh.
 
 Usage: aws_readback.py AREA INSTALL_ID STATE_DIR
-  AREA: count | bucket | iam | instance | edge | backup | outputs
+  AREA: count | bucket | iam | instance | edge | backup | outputs | existing
   count prints "vpcs subnets igws route-tables groups instances target-groups
   load-balancers certificates roles profiles parameters vaults plans buckets";
   the others exit non-zero with the first difference.
 Environment: MOTO_URL (moto), AWS_PROXY_URL (the proxy, for the Backup
 selections only moto lacks), the test credentials, and the marker secrets
-LANDFALL_TEST_SUPPORT_PASSWORD / LANDFALL_TEST_REGISTRY_PASSWORD.
+LANDFALL_TEST_SUPPORT_PASSWORD / LANDFALL_TEST_REGISTRY_PASSWORD; for
+`existing`, EXISTING_VPC, EXISTING_SUBNETS (comma-separated) and EXISTING_CERT.
 """
 import base64
 import gzip
@@ -239,5 +240,32 @@ def outputs():
     expect(o["ssh_command"] == "ssh -i clearml-admin.pem ec2-user@" + o["public_ip"], o["ssh_command"])
 
 
+def existing():
+    """An install into the user's VPC with the user's certificate: both used
+    where the guide puts them, neither created."""
+    vpc, cert = os.environ["EXISTING_VPC"], os.environ["EXISTING_CERT"]
+    subnets = os.environ["EXISTING_SUBNETS"].split(",")
+    ec2, elb = client("ec2"), client("elbv2")
+    insts = live_instances(ec2)
+    expect(len(insts) == 1, "instances: %d" % len(insts))
+    expect(insts[0]["VpcId"] == vpc and insts[0]["SubnetId"] == subnets[0],
+           "the instance in the first subnet given: %s %s" % (insts[0]["VpcId"], insts[0]["SubnetId"]))
+    groups = [g for g in ec2.describe_security_groups()["SecurityGroups"] if ours(g.get("Tags"))]
+    expect(len(groups) == 2 and all(g["VpcId"] == vpc for g in groups),
+           [(g["GroupName"], g["VpcId"]) for g in groups])
+    lbs = elb.describe_load_balancers()["LoadBalancers"]
+    mine = elb_ours(elb, [lb["LoadBalancerArn"] for lb in lbs])
+    lbs = [lb for lb in lbs if lb["LoadBalancerArn"] in mine]
+    expect(len(lbs) == 1 and lbs[0]["VpcId"] == vpc, [lb.get("VpcId") for lb in lbs])
+    got = sorted(az["SubnetId"] for az in lbs[0]["AvailabilityZones"])
+    expect(got == sorted(subnets), "load balancer subnets %s, want %s" % (got, sorted(subnets)))
+    tgs = elb.describe_target_groups(LoadBalancerArn=lbs[0]["LoadBalancerArn"])["TargetGroups"]
+    expect(len(tgs) == 1 and tgs[0]["VpcId"] == vpc, [t.get("VpcId") for t in tgs])
+    https = [l for l in elb.describe_listeners(LoadBalancerArn=lbs[0]["LoadBalancerArn"])["Listeners"]
+             if l["Port"] == 443]
+    expect(len(https) == 1 and [c["CertificateArn"] for c in https[0]["Certificates"]] == [cert],
+           "the HTTPS listener's certificate: %s" % https)
+
+
 {"count": count, "bucket": bucket, "iam": iam_area, "instance": instance, "edge": edge,
- "backup": backup_area, "outputs": outputs}[AREA]()
+ "backup": backup_area, "outputs": outputs, "existing": existing}[AREA]()
