@@ -210,8 +210,18 @@ static void *run_main(void *arg)
 	return NULL;
 }
 
-/* Start fn in a thread with SIGINT and SIGWINCH blocked, so that they
- * reach the UI thread and never cut a backend's system call short. */
+int runview_thread(pthread_t *tid, void *(*fn)(void *), void *arg)
+{
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGWINCH);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	int rc = pthread_create(tid, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 static int worker_start(struct worker *w, void *(*fn)(void *))
 {
 	free(w->cause);
@@ -220,14 +230,7 @@ static int worker_start(struct worker *w, void *(*fn)(void *))
 	w->connect_failed = false;
 	atomic_store(&w->done, false);
 	atomic_store(&w->phase, PHASE_CONNECT);
-	sigset_t block, old;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGWINCH);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	int rc = pthread_create(&w->tid, NULL, fn, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
+	if (runview_thread(&w->tid, fn, w) != 0) {
 		w->rc = EXIT_ERROR;
 		w->cause = lf_xstrdup(_("cannot start a worker thread"));
 		atomic_store(&w->done, true);
@@ -607,13 +610,7 @@ int runview_task(const char *title, int (*fn)(void *user, char **cause), void *u
 	atomic_store(&t.done, false);
 	atomic_store(&task_stop, false);
 	*cause = NULL;
-	sigset_t block, old;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGWINCH);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	int prc = pthread_create(&t.tid, NULL, task_main, &t);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int prc = runview_thread(&t.tid, task_main, &t);
 	if (prc != 0) {
 		*cause = lf_xstrdup(_("cannot start a worker thread"));
 		return EXIT_ERROR;

@@ -12,6 +12,7 @@
 #ifndef LANDFALL_RUNVIEW_H
 #define LANDFALL_RUNVIEW_H
 
+#include <pthread.h>
 #include <stdbool.h>
 
 #include "session.h"
@@ -36,6 +37,10 @@ int runview_task(const char *title, int (*fn)(void *user, char **cause), void *u
 /* For a task's worker: whether the user gave up waiting, so that a long
  * task can stop early. */
 bool runview_task_stopping(void);
+/* Start fn(arg) in a thread with SIGINT and SIGWINCH blocked, so that
+ * they reach the UI thread and never cut a backend's system call short.
+ * pthread_create's result. */
+int runview_thread(pthread_t *tid, void *(*fn)(void *), void *arg);
 /* The spinner's frame for a tick (ASCII without UTF-8 or with --ascii). */
 const char *runview_spinner(int tick);
 

@@ -1014,27 +1014,31 @@ static void regions_remember(struct wizard *w, const struct aws_config *c, struc
 	memset(r, 0, sizeof *r);
 }
 
-/* What AWS said about `region`, with these connection answers, or NULL. */
+/* What AWS said about `region` (whose zones could be read), or NULL. */
+static const struct aws_region_info *region_read(const struct wizard *w, const char *region)
+{
+	for (size_t i = 0; region && i < w->nregions; i++)
+		if (strcmp(w->regions[i].name, region) == 0 && !w->regions[i].error)
+			return &w->regions[i];
+	return NULL;
+}
+
+/* The same, when read with these connection answers. */
 static const struct aws_region_info *region_known(const struct wizard *w, const struct aws_config *c,
                                                   const char *region)
 {
 	char *key = regions_key(c);
 	bool same = w->regions_from && strcmp(w->regions_from, key) == 0;
 	free(key);
-	for (size_t i = 0; same && region && i < w->nregions; i++)
-		if (strcmp(w->regions[i].name, region) == 0 && !w->regions[i].error)
-			return &w->regions[i];
-	return NULL;
+	return same ? region_read(w, region) : NULL;
 }
 
-/* The zones screen offers the zones AWS listed for the region chosen. */
+/* The zones screen offers the zones AWS listed for the region chosen (the
+ * cache follows the connection answers: leaving the connection screen
+ * forgets it when they change). */
 static void offer_zones(struct wizard *w, struct form *f)
 {
-	const struct aws_region_info *r = NULL;
-	const char *region = answers_str_or_default(w->a, "aws.region");
-	for (size_t i = 0; region && i < w->nregions && !r; i++)
-		if (strcmp(w->regions[i].name, region) == 0 && !w->regions[i].error)
-			r = &w->regions[i];
+	const struct aws_region_info *r = region_read(w, answers_str_or_default(w->a, "aws.region"));
 	if (!r)
 		return;
 	form_set_zones(f, r->name, r->zones, r->nzones);
@@ -1161,16 +1165,10 @@ static void fetch_start(struct wizard *w)
 	if (setup && !w->regions_all) {
 		atomic_init(&f->done, false);
 		atomic_init(&f->stop, false);
-		sigset_t block, old;
-		sigemptyset(&block);
-		sigaddset(&block, SIGINT);
-		sigaddset(&block, SIGWINCH);
-		pthread_sigmask(SIG_BLOCK, &block, &old);
-		if (pthread_create(&f->tid, NULL, fetch_main, f) == 0)
+		if (runview_thread(&f->tid, fetch_main, f) == 0) {
 			w->fetch = f;
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		if (w->fetch)
 			return;
+		}
 	}
 	probe_close(&f->p, setup);
 	free(f);
