@@ -1026,6 +1026,10 @@ static enum ussh_status run_channel(struct ussh *s, const char *cmdline, const c
 	debug(s, "exit %d%s%s", r->exit_status, x.signal[0] ? ", signal " : "", x.signal);
 out:
 	if (ch) {
+		/* `cb` lives on this stack: libssh keeps a channel freed before the
+		 * server closed it (a timed-out command) and would call into it
+		 * when its exit status arrives during the next command. */
+		ssh_remove_channel_callbacks(ch, &cb);
 		if (session_alive(s) && ssh_channel_is_open(ch))
 			ssh_channel_close(ch);
 		ssh_channel_free(ch);
