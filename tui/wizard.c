@@ -936,6 +936,7 @@ struct probe {
 	struct aws_region_info region;     /* one region's zones */
 	struct aws_region_info *regions;   /* every region's */
 	size_t nregions;
+	struct check_list disks;           /* what the Ubuntu server has */
 };
 
 /* The probe's setup from the answers so far (no secret resolved: only the
@@ -974,6 +975,7 @@ static void probe_close(struct probe *p, bool setup_done)
 	free(p->who);
 	aws_region_info_clear(&p->region);
 	aws_regions_free(p->regions, p->nregions);
+	check_list_clear(&p->disks);
 	answers_free(p->e);
 }
 
@@ -1426,15 +1428,67 @@ static bool probe_ubuntu(struct wizard *w, struct probe *p, const struct answers
 	return ok;
 }
 
+static int probe_disks(void *user, char **cause)
+{
+	struct probe *p = user;
+	struct events *evs = events_new();
+	void *sess = NULL;
+	int rc = ubuntu_backend.open(&p->setup.ubuntu, evs, &sess, cause);
+	if (rc == 0) {
+		ubuntu_disk_checks(sess, &p->disks);
+		ubuntu_backend.close(sess);
+	}
+	events_free(evs);
+	return rc;
+}
+
+/* Leaving the disks screen of an Ubuntu install: what is mounted where the
+ * guide wants its disks, and how large; anything short of the guide is
+ * shown and asked about (the checks before the install look again). */
+static bool probe_ubuntu_disks(struct wizard *w, struct probe *p)
+{
+	char *pw = connection_secret(w, p->e, "ubuntu.ssh.password");
+	p->setup.ubuntu.password = pw;
+	char *cause = NULL;
+	int rc = runview_task(_("Looking at the server's disks"), probe_disks, p, &cause);
+	p->setup.ubuntu.password = NULL;
+	wipe_free(pw);
+	bool ok = true;
+	if (rc == EXIT_INTERRUPTED) {
+		ok = false;
+	} else if (rc != 0) {
+		ok = go_on_anyway(_("The disks cannot be looked at"), cause);
+	} else if (check_list_worst(&p->disks) == CHECK_OK) {
+		set_status(w, ROLE_OK, "%s", _("Disks: each where the guide wants it, large enough."));
+	} else {
+		/* The question first: the list below it may be cut on a small screen. */
+		char *text = lf_xstrdup(_("Not every disk on the server is where and as large as the guide wants it. Go on anyway? The checks before the install look again."));
+		for (size_t i = 0; i < p->disks.n; i++) {
+			const struct check_result *c = &p->disks.items[i];
+			if (c->status == CHECK_OK)
+				continue;
+			char *next = lf_asprintf("%s\n\n%s: %s", text, c->title, c->reason ? c->reason : "");
+			free(text);
+			text = next;
+		}
+		ok = ui_confirm(text);
+		free(text);
+	}
+	free(cause);
+	return ok;
+}
+
 /* Leaving the connection screen: who the AWS credentials are, the SSH
  * server and its host key, or the Kubernetes API server; leaving the
- * region screen: its zones. Not in a
+ * region screen: its zones; leaving an Ubuntu install's disks screen: what
+ * the server has mounted. Not in a
  * dry run, which reaches nothing. False keeps the user on the screen. */
 static bool live_probe(struct wizard *w)
 {
 	bool region = strcmp(step_at(w->step)->id, "region") == 0;
+	bool disks = strcmp(step_at(w->step)->id, "disks") == 0;
 	unsigned t = answers_target(w->a);
-	if (w->opts->dry_run || !t || (region && t != TGT_AWS))
+	if (w->opts->dry_run || !t || (region && t != TGT_AWS) || (disks && t != TGT_UBUNTU))
 		return true;
 	struct probe p = { 0 };
 	char *cause = NULL;
@@ -1466,6 +1520,8 @@ static bool live_probe(struct wizard *w)
 			ok = go_on_anyway(_("AWS"), cause);
 		else
 			ok = false;
+	} else if (disks) {
+		ok = probe_ubuntu_disks(w, &p);
 	} else if (t == TGT_K8S) {
 		int rc = runview_task(_("Asking the Kubernetes API server"), probe_k8s, &p, &cause);
 		if (rc == 0)
@@ -1493,7 +1549,9 @@ static void step_next(struct wizard *w)
 		return;
 	}
 	const char *id = step_at(w->step)->id;
-	if ((strcmp(id, "connection") == 0 || strcmp(id, "region") == 0) && !live_probe(w))
+	if ((strcmp(id, "connection") == 0 || strcmp(id, "region") == 0 ||
+	     strcmp(id, "disks") == 0) &&
+	    !live_probe(w))
 		return;
 	if (w->jump) {
 		go_review(w);

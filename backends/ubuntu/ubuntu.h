@@ -53,4 +53,11 @@ extern const struct backend_ops ubuntu_backend;
 
 int ubuntu_plan(const void *config, struct plan *out, char **cause);
 
+/* The guide's disks as the server has them: df of /, the Docker directory,
+ * BASE/data and BASE/data/fileserver (or their nearest existing parent),
+ * each held against its minimum and whether it is a disk of its own. Part
+ * of the checks, and the disks screen's probe. `session` comes from
+ * ubuntu_backend.open. */
+void ubuntu_disk_checks(void *session, struct check_list *cl);
+
 #endif

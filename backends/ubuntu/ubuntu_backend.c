@@ -239,6 +239,22 @@ static void check_disk(struct ubuntu_session *s, enum ubuntu_disk which, const c
 	free(p);
 }
 
+void ubuntu_disk_checks(void *session, struct check_list *cl)
+{
+	struct ubuntu_session *s = session;
+	const struct ubuntu_config *c = s->c;
+	const char *base = c->base_dir ? c->base_dir : "/opt/clearml";
+	char *data = lf_asprintf("%s/data", base);
+	char *fs = lf_asprintf("%s/data/fileserver", base);
+	check_disk(s, UBUNTU_DISK_ROOT, "/", c->min_root_gb, cl);
+	check_disk(s, UBUNTU_DISK_DOCKER, c->docker_dir ? c->docker_dir : "/var/lib/docker",
+	           c->min_docker_gb, cl);
+	check_disk(s, UBUNTU_DISK_DATA, data, c->min_data_gb, cl);
+	check_disk(s, UBUNTU_DISK_FILESERVER, fs, c->min_fileserver_gb, cl);
+	free(data);
+	free(fs);
+}
+
 /* Whether an earlier installation lives under base_dir. */
 static bool existing_install(struct ubuntu_session *s)
 {
@@ -303,16 +319,8 @@ static int ub_check(void *session, struct check_list *cl, char **cause)
 	ubuntu_check_memory(&mi, ok, cl);
 	free(t);
 
-	const char *base = c->base_dir ? c->base_dir : "/opt/clearml";
+	ubuntu_disk_checks(s, cl);
 	const char *docker_dir = c->docker_dir ? c->docker_dir : "/var/lib/docker";
-	char *data = lf_asprintf("%s/data", base);
-	char *fs = lf_asprintf("%s/data/fileserver", base);
-	check_disk(s, UBUNTU_DISK_ROOT, "/", c->min_root_gb, cl);
-	check_disk(s, UBUNTU_DISK_DOCKER, docker_dir, c->min_docker_gb, cl);
-	check_disk(s, UBUNTU_DISK_DATA, data, c->min_data_gb, cl);
-	check_disk(s, UBUNTU_DISK_FILESERVER, fs, c->min_fileserver_gb, cl);
-	free(data);
-	free(fs);
 
 	int dmode = -1;
 	if (root) {

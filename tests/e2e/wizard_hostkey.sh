@@ -3,7 +3,8 @@
 # leaving the connection screen connects; an unknown host key is shown by
 # its SHA256 fingerprint and must be accepted, which records it in
 # ~/.ssh/known_hosts and pins it in the answers; a later run with the key
-# changed is refused with both fingerprints on the screen. No dry run: the
+# changed is refused with both fingerprints on the screen; leaving the disks
+# screen looks at what the server has mounted. No dry run: the
 # wizard really connects (it goes no further than the next screen).
 # Usage: wizard_hostkey.sh LANDFALL_BINARY SOURCE_DIR SSHD_PEER
 set -u
@@ -59,6 +60,7 @@ ubuntu:
     user: $PEER_USER
     identity_file: $PEER_KEY
 server:
+  base_dir: $WORK/base
   admin_users:
     - username: support
       password: {env: LF_HK_PW}
@@ -98,6 +100,13 @@ put "$WORK/pinned.yaml"
 keys Enter
 sleep 0.5
 check "first: the saved answers pin the host key" grep -qF "$PEER_FP" "$WORK/pinned.yaml"
+keys PgDn
+expect "first: leaving the disks screen looks at the server's disks, and asks" "Not every disk on the server is where"
+check "first: ... the data directory is not a disk of its own (it is under $WORK)" shows "is not on a disk of its own"
+check "first: ... named with the guide's disk" shows "Data disk"
+check "first: ... and asked about" shows "Go on anyway?"
+keys Enter
+check "first: going on anyway leaves the disks screen" wait_gone "Docker directory"
 
 # ---- declined: no record, and the wizard stays ------------------------------
 rm -f "$HOME/.ssh/known_hosts"
