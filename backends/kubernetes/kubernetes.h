@@ -43,6 +43,12 @@ extern const struct backend_ops kubernetes_backend;
 
 int kubernetes_plan(const void *config, struct plan *out, char **cause);
 
+/* The install id and base directory with their defaults ("clearml",
+ * "/opt/clearml"): what the manifests, the plan and the purge pod's label
+ * and selector all use. */
+const char *k8s_install_id(const struct k8s_config *c);
+const char *k8s_base_dir(const struct k8s_config *c);
+
 /* The template variables for the manifests (new reference). Users are
  * included only when `with_users` (their passwords must be resolved). */
 json_t *k8s_manifest_vars(const struct k8s_config *c, bool with_users);

@@ -29,14 +29,24 @@ static json_t *claim(const char *name, const char *size)
 	return json_pack("{s:s, s:s}", "name", name, "size", size);
 }
 
+const char *k8s_install_id(const struct k8s_config *c)
+{
+	return lf_str_empty(c->install_id) ? "clearml" : c->install_id;
+}
+
+const char *k8s_base_dir(const struct k8s_config *c)
+{
+	return lf_str_empty(c->base_dir) ? "/opt/clearml" : c->base_dir;
+}
+
 json_t *k8s_manifest_vars(const struct k8s_config *c, bool with_users)
 {
 	json_t *v = json_object();
 	json_object_set_new(v, "namespace", json_string(c->namespace_ ? c->namespace_ : "clearml"));
 	json_object_set_new(v, "install_id",
-			    json_string(lf_str_empty(c->install_id) ? "clearml" : c->install_id));
+			    json_string(k8s_install_id(c)));
 	json_object_set_new(v, "base_dir",
-			    json_string(lf_str_empty(c->base_dir) ? "/opt/clearml" : c->base_dir));
+			    json_string(k8s_base_dir(c)));
 	bool pvc = c->storage && strcmp(c->storage, "pvc") == 0;
 	json_object_set_new(v, "pvc", json_boolean(pvc));
 	json_object_set_new(v, "storage_class",

@@ -29,7 +29,7 @@ int kubernetes_plan(const void *config, struct plan *p, char **cause)
 		plan_addf(p, "node-data", &k8s_node_data_ops, _("Keep the data on the node"),
 			  _("%s on the node labelled app=clearml (hostPath): destroy keeps it, "
 			    "destroy --purge deletes it with a one-off pod"),
-			  lf_str_empty(c->base_dir) ? "/opt/clearml" : c->base_dir);
+			  k8s_base_dir(c));
 	static const char *const services[] = {"mongo",	    "elastic",	  "redis",
 					       "apiserver", "fileserver", "webserver"};
 	for (size_t i = 0; i < LF_ARRAY_LEN(services); i++) {

@@ -17,11 +17,6 @@
 
 #define SERVER_PODS "app.kubernetes.io/part-of=clearml-server"
 
-static const char *configured_base(const struct k8s_config *c)
-{
-	return lf_str_empty(c->base_dir) ? "/opt/clearml" : c->base_dir;
-}
-
 static enum action_rc data_find(struct action_ctx *ctx)
 {
 	return ctx_resource(ctx, "base_dir") ? ACT_OK : ACT_NOT_FOUND;
@@ -32,7 +27,7 @@ static enum action_rc data_find(struct action_ctx *ctx)
 static enum action_rc data_apply(struct action_ctx *ctx)
 {
 	struct k8s_session *s = k8s_sess(ctx);
-	const char *base = configured_base(s->c);
+	const char *base = k8s_base_dir(s->c);
 	json_t *list = NULL;
 	char *why = NULL;
 	enum k8s_status st = k8s_list(s->client, "/api/v1/nodes", "app=clearml", &list, &why);
@@ -141,8 +136,8 @@ static enum action_rc delete_leftovers(struct action_ctx *ctx)
 {
 	struct k8s_session *s = k8s_sess(ctx);
 	char *path = lf_asprintf("/api/v1/namespaces/%s/pods", s->c->namespace_);
-	char *sel = lf_asprintf("landfall.io/purge=true,landfall.io/install=%s",
-				lf_str_empty(s->c->install_id) ? "clearml" : s->c->install_id);
+	char *sel =
+		lf_asprintf("landfall.io/purge=true,landfall.io/install=%s", k8s_install_id(s->c));
 	json_t *list = NULL;
 	char *why = NULL;
 	enum action_rc rc = ACT_OK;
@@ -285,7 +280,7 @@ static enum action_rc data_undo(struct action_ctx *ctx)
 	struct k8s_session *s = k8s_sess(ctx);
 	const char *base = ctx_resource(ctx, "base_dir");
 	if (!base)
-		base = configured_base(s->c);
+		base = k8s_base_dir(s->c);
 	if (!ctx->purge) {
 		ctx_log(ctx, LOG_INFO,
 			_("kept: the data under %s on the node labelled app=clearml (destroy "
